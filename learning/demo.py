@@ -1,0 +1,71 @@
+"""The demo organisation: a mid-sized home-goods retailer's customer-service team."""
+
+import datetime
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - development-only logins, listed in the README
+
+ORGANISATION_NAME = "Harbourside Home Goods"
+
+DEPARTMENTS = ("Customer Support", "Returns and Billing", "People and Compliance")
+JOB_ROLES = (
+    "Customer Service Agent",
+    "Senior Agent",
+    "Team Lead",
+    "Support Manager",
+    "Learning and Development Specialist",
+    "HR Partner",
+)
+LOCATIONS = ("Bristol contact centre", "Leeds contact centre", "Remote")
+
+# (employee number, first, last, email, department, job role, location, manager number,
+#  days since hire, groups, may sign in)
+PEOPLE = (
+    ("HG-1001", "Priya", "Raman", "hr@example.com", "People and Compliance", "HR Partner",
+     "Bristol contact centre", "", 2200, ("HR",), True),
+    ("HG-1002", "Tom", "Okafor", "trainer@example.com", "People and Compliance",
+     "Learning and Development Specialist", "Remote", "HG-1001", 1500, ("Trainers",), True),
+    ("HG-1003", "Grace", "Whitfield", "manager@example.com", "Customer Support",
+     "Support Manager", "Bristol contact centre", "", 1900, ("Managers", "Learners"), True),
+    ("HG-1004", "Daniel", "Kowalski", "", "Customer Support", "Team Lead",
+     "Bristol contact centre", "HG-1003", 1200, ("Managers", "Learners"), False),
+    ("HG-1005", "Amara", "Nwosu", "agent@example.com", "Customer Support",
+     "Customer Service Agent", "Bristol contact centre", "HG-1004", 540, ("Learners",), True),
+    ("HG-1006", "Leo", "Fernandes", "newhire@example.com", "Customer Support",
+     "Customer Service Agent", "Bristol contact centre", "HG-1004", 0, ("Learners",), True),
+    ("HG-1007", "Sofia", "Marchetti", "", "Customer Support", "Customer Service Agent",
+     "Bristol contact centre", "HG-1004", 300, ("Learners",), False),
+    ("HG-1008", "Hamza", "Iqbal", "", "Customer Support", "Senior Agent",
+     "Bristol contact centre", "HG-1004", 980, ("Learners",), False),
+    ("HG-1009", "Chloe", "Bennett", "", "Customer Support", "Team Lead",
+     "Leeds contact centre", "HG-1003", 1400, ("Managers", "Learners"), False),
+    ("HG-1010", "Kwame", "Mensah", "", "Customer Support", "Customer Service Agent",
+     "Leeds contact centre", "HG-1009", 200, ("Learners",), False),
+    ("HG-1011", "Ellie", "Thompson", "", "Customer Support", "Customer Service Agent",
+     "Leeds contact centre", "HG-1009", 90, ("Learners",), False),
+    ("HG-1012", "Rhys", "Evans", "", "Customer Support", "Customer Service Agent",
+     "Remote", "HG-1009", 45, ("Learners",), False),
+    ("HG-1013", "Mei", "Chen", "", "Customer Support", "Senior Agent",
+     "Leeds contact centre", "HG-1009", 760, ("Learners",), False),
+    ("HG-1014", "Oliver", "Hughes", "", "Returns and Billing", "Support Manager",
+     "Leeds contact centre", "", 1700, ("Managers", "Learners"), False),
+    ("HG-1015", "Fatima", "Begum", "", "Returns and Billing", "Team Lead",
+     "Leeds contact centre", "HG-1014", 1100, ("Managers", "Learners"), False),
+    ("HG-1016", "Jack", "Doyle", "", "Returns and Billing", "Customer Service Agent",
+     "Leeds contact centre", "HG-1015", 400, ("Learners",), False),
+    ("HG-1017", "Nadia", "Haddad", "", "Returns and Billing", "Customer Service Agent",
+     "Remote", "HG-1015", 150, ("Learners",), False),
+    ("HG-1018", "Ben", "Carter", "", "Returns and Billing", "Senior Agent",
+     "Leeds contact centre", "HG-1015", 850, ("Learners",), False),
+    ("HG-1019", "Zara", "Ahmed", "", "Returns and Billing", "Customer Service Agent",
+     "Bristol contact centre", "HG-1015", 20, ("Learners",), False),
+    ("HG-1020", "Marcus", "Reid", "", "Customer Support", "Customer Service Agent",
+     "Bristol contact centre", "HG-1004", 640, ("Learners",), False),
+)
+
+
+def demo_email(number: str, first: str, last: str, email: str) -> str:
+    return email or f"{first}.{last}@example.com".lower()
+
+
+def hire_date(today: datetime.date, days_ago: int) -> datetime.date:
+    return today - datetime.timedelta(days=days_ago)

@@ -1,0 +1,89 @@
+"""Load the demo organisation; safe to run again, refused under production settings."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Site
+
+from cms.models import HomePage, SiteBranding
+from learning import demo
+from learning.models import Department, Employee, JobRole, Location
+from learning.services import employee_save
+
+User = get_user_model()
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo organisation, its content and its five demo logins."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "seed_demo is for development only and is refused under these settings."
+            )
+        with transaction.atomic():
+            self._site()
+            people = self._people()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
+                f"newhire@ or agent@example.com with password {demo.DEMO_PASSWORD}."
+            )
+        )
+
+    def _site(self):
+        site = Site.objects.get(is_default_site=True)
+        branding = SiteBranding.for_site(site)
+        branding.organisation_name = demo.ORGANISATION_NAME
+        branding.save()
+        home = HomePage.objects.first()
+        title = "Harbourside customer-service academy"
+        intro = (
+            "Learn the policies behind every customer conversation, practise the hard ones, "
+            "and keep your certification current."
+        )
+        if home is not None and (home.title, home.intro) != (title, intro):
+            home.title, home.intro = title, intro
+            home.save_revision().publish()
+
+    def _people(self) -> list[Employee]:
+        today = timezone.localdate()
+        units = {
+            model: {name: model.objects.get_or_create(name=name)[0] for name in names}
+            for model, names in (
+                (Department, demo.DEPARTMENTS),
+                (JobRole, demo.JOB_ROLES),
+                (Location, demo.LOCATIONS),
+            )
+        }
+        groups = {group.name: group for group in Group.objects.all()}
+        saved: dict[str, Employee] = {}
+        for (number, first, last, email, department, role, location, manager_number, days,
+             group_names, may_sign_in) in demo.PEOPLE:
+            employee = Employee.objects.filter(employee_number=number).first() or Employee(
+                employee_number=number
+            )
+            employee.department = units[Department][department]
+            employee.job_role = units[JobRole][role]
+            employee.location = units[Location][location]
+            employee.manager = saved.get(manager_number)
+            employee.hire_date = demo.hire_date(today, days)
+            employee.active = True
+            employee = employee_save(
+                employee=employee,
+                email=demo.demo_email(number, first, last, email),
+                first_name=first,
+                last_name=last,
+            )
+            user = employee.user
+            if may_sign_in:
+                user.set_password(demo.DEMO_PASSWORD)
+            else:
+                user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.set([groups[name] for name in group_names])
+            saved[number] = employee
+        return list(saved.values())

@@ -1,0 +1,37 @@
+"""Admin wiring for people: viewsets, the staff import page and its log actions."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from learning import views
+from learning.viewsets import PeopleViewSetGroup
+
+
+@hooks.register("register_admin_viewset")
+def register_people_viewsets():
+    return PeopleViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_staff_import_url():
+    return [path("people/import/", views.staff_import_view, name="learning_staff_import")]
+
+
+class StaffImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("learning.import_staff")
+
+
+@hooks.register("register_admin_menu_item")
+def register_staff_import_menu_item():
+    return StaffImportMenuItem(
+        "Import staff", reverse("learning_staff_import"), icon_name="upload", order=310
+    )
+
+
+@hooks.register("register_log_actions")
+def register_people_log_actions(actions):
+    actions.register_action("learning.deactivate", "Deactivate employee", "Employee deactivated")
+
+
