@@ -1,10 +1,9 @@
 """Plain views of the project package: the health check and error pages."""
 
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
-from django.http import HttpResponseServerError
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 

@@ -33,5 +33,3 @@ def register_staff_import_menu_item():
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
     actions.register_action("learning.deactivate", "Deactivate employee", "Employee deactivated")
-
-

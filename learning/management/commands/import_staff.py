@@ -32,8 +32,6 @@ class Command(BaseCommand):
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
-            raise CommandError(
-                f"Nothing imported: {len(result.errors)} problem(s) in {file.name}."
-            )
+            raise CommandError(f"Nothing imported: {len(result.errors)} problem(s) in {file.name}.")
         prefix = "Dry run, nothing written. " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(prefix + result.summary()))

@@ -61,8 +61,19 @@ class Command(BaseCommand):
         }
         groups = {group.name: group for group in Group.objects.all()}
         saved: dict[str, Employee] = {}
-        for (number, first, last, email, department, role, location, manager_number, days,
-             group_names, may_sign_in) in demo.PEOPLE:
+        for (
+            number,
+            first,
+            last,
+            email,
+            department,
+            role,
+            location,
+            manager_number,
+            days,
+            group_names,
+            may_sign_in,
+        ) in demo.PEOPLE:
             employee = Employee.objects.filter(employee_number=number).first() or Employee(
                 employee_number=number
             )
