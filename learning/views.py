@@ -1,17 +1,17 @@
 """Admin view for HR's staff CSV upload: check first, then apply."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from cms.admin_access import forbidden_response
 from learning.forms import StaffImportForm
 from learning.services import StaffFileError, staff_import
 
 
 def staff_import_view(request):
     if not request.user.has_perm("learning.import_staff"):
-        raise PermissionDenied
+        return forbidden_response(request)
     result = None
     if request.method == "POST":
         form = StaffImportForm(request.POST, request.FILES)

@@ -4,6 +4,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from cms.admin_access import ForbiddenOnDenyViewSetMixin
 from learning.forms import EmployeeForm
 from learning.models import Department, Employee, JobRole, Location
 from learning.services import employee_save
@@ -34,7 +35,7 @@ class EmployeeIndexView(generic.IndexView):
         return super().get_base_queryset().with_org()
 
 
-class EmployeeViewSet(ModelViewSet):
+class EmployeeViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
     model = Employee
     icon = "user"
     menu_label = "Employees"
@@ -72,7 +73,7 @@ class EmployeeViewSet(ModelViewSet):
         return EmployeeForm
 
 
-class OrgUnitViewSet(ModelViewSet):
+class OrgUnitViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
     form_fields = ["name"]
     search_fields = ["name"]
     search_backend_name = None
