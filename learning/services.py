@@ -246,6 +246,8 @@ def _check_across_rows(rows: list[StaffRow], errors: list[RowError]) -> dict[str
             )
         manager_of[row.employee_number] = row.manager_number
     for row in rows:
+        if row.manager_number == row.employee_number:
+            continue  # reported above
         seen = {row.employee_number}
         boss = manager_of.get(row.employee_number)
         while boss:

@@ -1,0 +1,61 @@
+"""The demo organisation: idempotent, its five logins work, refused in production."""
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from learning.demo import DEMO_PASSWORD
+from learning.models import Department, Employee
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+LOGINS = {
+    "hr@example.com": "HR",
+    "trainer@example.com": "Trainers",
+    "manager@example.com": "Managers",
+    "newhire@example.com": "Learners",
+    "agent@example.com": "Learners",
+}
+
+
+def counts():
+    return (User.objects.count(), Employee.objects.count(), Department.objects.count())
+
+
+def test_running_twice_changes_nothing_the_second_time():
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert first[1] >= 20
+
+
+@pytest.mark.parametrize(("email", "group"), LOGINS.items())
+def test_demo_logins_sign_in_with_the_demo_password(email, group):
+    call_command("seed_demo")
+    user = authenticate(email=email, password=DEMO_PASSWORD)
+    assert user is not None
+    assert user.groups.filter(name=group).exists()
+
+
+def test_people_without_a_demo_login_cannot_sign_in():
+    call_command("seed_demo")
+    others = User.objects.exclude(email__in=LOGINS)
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others)
+
+
+def test_demo_has_a_manager_hierarchy():
+    call_command("seed_demo")
+    manager = Employee.objects.get(user__email="manager@example.com")
+    team_leads = manager.reports.all()
+    assert team_leads.exists()
+    agent = Employee.objects.get(user__email="agent@example.com")
+    assert agent.manager.manager == manager
+
+
+def test_refused_under_production_settings(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="development only"):
+        call_command("seed_demo")
+    assert Employee.objects.count() == 0
