@@ -5,6 +5,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from cms.admin_access import ForbiddenOnDenyViewSetMixin
+from cms.exports import FormulaSafeExportMixin
 from learning.forms import EmployeeForm
 from learning.models import Department, Employee, JobRole, Location
 from learning.services import employee_save
@@ -30,7 +31,7 @@ class EmployeeEditView(EmployeeSaveMixin, generic.EditView):
     pass
 
 
-class EmployeeIndexView(generic.IndexView):
+class EmployeeIndexView(FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().with_org()
 
@@ -73,7 +74,12 @@ class EmployeeViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
         return EmployeeForm
 
 
+class OrgUnitIndexView(FormulaSafeExportMixin, generic.IndexView):
+    pass
+
+
 class OrgUnitViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
+    index_view_class = OrgUnitIndexView
     form_fields = ["name"]
     search_fields = ["name"]
     search_backend_name = None

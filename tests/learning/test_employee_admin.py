@@ -1,8 +1,11 @@
 """HR manages people in the admin: create with an account, edit, validation, listing cost."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry
 
 from learning.models import Employee
@@ -102,3 +105,22 @@ def test_employee_listing_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(14):
         response = client.get(reverse("employees:index"))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+SUM(A1)", "-2+3", "@cmd"])
+def test_csv_export_neutralises_names_that_look_like_formulas(client, hr_user, name):
+    EmployeeFactory(user__first_name=name, user__last_name="Evil")
+    client.force_login(hr_user)
+    response = client.get(reverse("employees:index"), {"export": "csv"})
+    body = b"".join(response.streaming_content).decode()
+    assert f"'{name} Evil" in body
+    assert f",{name} Evil" not in body
+
+
+def test_xlsx_export_keeps_formula_like_names_as_text(client, hr_user):
+    EmployeeFactory(user__first_name="=1+1", user__last_name="Evil", employee_number="F-1")
+    client.force_login(hr_user)
+    response = client.get(reverse("employees:index"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == "=1+1 Evil"]
+    assert cells and all(cell.data_type == "s" for cell in cells)
