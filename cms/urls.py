@@ -24,6 +24,22 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    path("policies/<slug:slug>/versions/", views.policy_history_view, name="policy_history"),
+    path(
+        "policies/<slug:slug>/versions/<str:label>/",
+        views.policy_version_view,
+        name="policy_version",
+    ),
+    path(
+        "policies/<slug:slug>/changes/<str:from_label>/<str:to_label>/",
+        views.policy_changes_view,
+        name="policy_changes",
+    ),
+    path(
+        "policies/<slug:slug>/acknowledge/",
+        views.policy_acknowledge_view,
+        name="policy_acknowledge",
+    ),
 ]
 
 if settings.DEBUG:

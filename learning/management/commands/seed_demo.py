@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
+from cms.demo import seed_policies
 from cms.models import HomePage, SiteBranding
 from learning import demo
 from learning.models import Department, Employee, JobRole, Location
@@ -25,8 +26,9 @@ class Command(BaseCommand):
                 "seed_demo is for development only and is refused under these settings."
             )
         with transaction.atomic():
-            self._site()
+            home = self._site()
             people = self._people()
+            seed_policies(home=home, hr_group=Group.objects.get(name="HR"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
@@ -39,15 +41,16 @@ class Command(BaseCommand):
         branding = SiteBranding.for_site(site)
         branding.organisation_name = demo.ORGANISATION_NAME
         branding.save()
-        home = HomePage.objects.first()
+        home = HomePage.objects.get()
         title = "Harbourside customer-service academy"
         intro = (
             "Learn the policies behind every customer conversation, practise the hard ones, "
             "and keep your certification current."
         )
-        if home is not None and (home.title, home.intro) != (title, intro):
+        if (home.title, home.intro) != (title, intro):
             home.title, home.intro = title, intro
             home.save_revision().publish()
+        return home
 
     def _people(self) -> list[Employee]:
         today = timezone.localdate()

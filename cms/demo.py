@@ -1,0 +1,326 @@
+"""Demo policy library for Harbourside Home Goods, written for this project."""
+
+from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage
+
+from cms.choices import ChangeKind
+from cms.models import HomePage, PolicyIndexPage, PolicyPage
+
+
+def p(*paragraphs: str) -> str:
+    return "".join(f"<p>{text}</p>" for text in paragraphs)
+
+
+def ul(*items: str) -> str:
+    return "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+POLICIES = [
+    {
+        "slug": "customer-service-standards",
+        "title": "Customer Service Standards",
+        "summary": (
+            "How we speak to customers, how quickly we answer them and how we behave while "
+            "we do it. Every other customer-service policy builds on these standards."
+        ),
+        "sections": [
+            (
+                "greeting-and-identification",
+                "Greeting and introducing yourself",
+                p(
+                    "Open every conversation with a greeting, your first name and the company "
+                    "name. On the phone, answer within three rings once the call reaches you.",
+                    "Use the customer's name once you know it, and ask how they prefer to be "
+                    "addressed if it is unclear.",
+                ),
+            ),
+            (
+                "plain-language",
+                "Plain, respectful language",
+                p(
+                    "Explain things in everyday words. Avoid internal codes, system names and "
+                    "jargon; if you must use a term, say what it means.",
+                    "Never blame the customer, a colleague or another team. Say what you will "
+                    "do, not what cannot be done.",
+                ),
+            ),
+            (
+                "response-times",
+                "Response times",
+                ul(
+                    "Phone: answered within 60 seconds of joining the queue on 80% of calls.",
+                    "Live chat: first reply within 2 minutes.",
+                    "Email and web forms: a personal reply within one working day.",
+                    "Social media messages: a reply within 4 working hours.",
+                ),
+            ),
+            (
+                "ownership",
+                "Owning the outcome",
+                p(
+                    "The person who takes the contact owns it until it is resolved or handed "
+                    "over. A handover is warm: you brief the colleague and tell the customer who "
+                    "will contact them and by when."
+                ),
+            ),
+            (
+                "professional-conduct",
+                "Professional conduct",
+                p(
+                    "Stay calm and courteous even when a customer is not. You may end a call or "
+                    "chat after one clear warning if the customer is abusive; record the reason "
+                    "in the contact notes."
+                ),
+            ),
+        ],
+    },
+    {
+        "slug": "refunds-and-returns",
+        "title": "Refunds and Returns",
+        "summary": (
+            "When customers can return goods, how refunds are paid and what staff may approve "
+            "on their own authority."
+        ),
+        "sections": [
+            (
+                "returns-window",
+                "The returns window",
+                p(
+                    "Customers may return most items within 30 days of delivery for a full "
+                    "refund, provided the item is unused and in its original packaging."
+                ),
+            ),
+            (
+                "faulty-goods",
+                "Faulty goods",
+                p(
+                    "A faulty item can be returned at any time within 12 months of delivery. "
+                    "Offer a repair, replacement or refund, in the order the customer prefers."
+                ),
+            ),
+            (
+                "refund-method",
+                "How refunds are paid",
+                p(
+                    "Refund to the original payment method within 5 working days of receiving "
+                    "the return. Never refund to a different card or account."
+                ),
+            ),
+            (
+                "outside-the-window",
+                "Requests outside the window",
+                p(
+                    "Outside the 30 days, agents may offer store credit up to £50 for unused "
+                    "items. Anything more needs a team lead's approval, recorded on the case."
+                ),
+            ),
+            (
+                "non-returnable",
+                "Items that cannot be returned",
+                ul(
+                    "Made-to-measure furniture and cut fabrics.",
+                    "Mattresses and bedding once the hygiene seal is broken.",
+                    "Gift cards.",
+                ),
+            ),
+        ],
+        "revisions": [
+            {
+                "kind": ChangeKind.EDITORIAL,
+                "summary": "Clarified wording on packaging; no change to what staff do.",
+                "edit": {
+                    "returns-window": p(
+                        "Customers may return most items within 30 days of delivery for a full "
+                        "refund, provided the item is unused and comes back in its original "
+                        "packaging or packaging that protects it equally well."
+                    )
+                },
+            },
+            {
+                "kind": ChangeKind.MATERIAL,
+                "summary": (
+                    "The returns window is now 45 days, and agents may approve store credit "
+                    "up to £75 outside it."
+                ),
+                "days": 30,
+                "edit": {
+                    "returns-window": p(
+                        "Customers may return most items within 45 days of delivery for a "
+                        "full refund, provided the item is unused and comes back in its "
+                        "original packaging or packaging that protects it equally well."
+                    ),
+                    "outside-the-window": p(
+                        "Outside the 45 days, agents may offer store credit up to £75 for "
+                        "unused items. Anything more needs a team lead's approval, recorded "
+                        "on the case with the reason."
+                    ),
+                },
+            },
+        ],
+    },
+    {
+        "slug": "complaints-handling",
+        "title": "Complaints Handling",
+        "summary": (
+            "Any expression of dissatisfaction that the customer wants us to act on is a "
+            "complaint. We acknowledge, investigate, respond and escalate within fixed times."
+        ),
+        "sections": [
+            (
+                "recognise-a-complaint",
+                "Recognising a complaint",
+                p(
+                    "A complaint does not need the word “complaint”. If the customer is unhappy "
+                    "with us and wants something done, log it as a complaint."
+                ),
+            ),
+            (
+                "acknowledge",
+                "Acknowledge within one working day",
+                p(
+                    "Log the complaint in the case system and acknowledge it within one working "
+                    "day, giving the case number and the name of the person handling it."
+                ),
+            ),
+            (
+                "investigate",
+                "Investigate",
+                p(
+                    "Gather the order history, contact notes and any photos. Speak to the teams "
+                    "involved. Keep notes factual and free of opinions about the customer."
+                ),
+            ),
+            (
+                "respond",
+                "Respond within ten working days",
+                p(
+                    "Send a written final response within ten working days explaining what "
+                    "happened, what we will do, and how the customer can take it further."
+                ),
+            ),
+            (
+                "escalate",
+                "Escalation",
+                p(
+                    "Escalate to a team lead the same day if the customer mentions safety, legal "
+                    "action, the press, or vulnerability, or if the complaint cannot be answered "
+                    "within ten working days."
+                ),
+            ),
+        ],
+    },
+    {
+        "slug": "privacy-in-customer-conversations",
+        "title": "Privacy in Customer Conversations",
+        "summary": (
+            "How we confirm who we are speaking to and what we never disclose, so that "
+            "customers' personal data stays with them."
+        ),
+        "sections": [
+            (
+                "identity-check",
+                "Checking identity",
+                p(
+                    "Before discussing an account, confirm the customer's full name plus two of: "
+                    "postcode, email address on the account, or the last order number. Never "
+                    "accept a partial match."
+                ),
+            ),
+            (
+                "third-parties",
+                "Family members and other third parties",
+                p(
+                    "Do not discuss an account with anyone but the account holder, even a family "
+                    "member, unless the account holder has added them as an authorised contact."
+                ),
+            ),
+            (
+                "never-disclose",
+                "What we never disclose",
+                ul(
+                    "Full card numbers or security codes (we do not hold them).",
+                    "Passwords, or whether an email address has an account with us.",
+                    "Another customer's address, orders or contact details.",
+                ),
+            ),
+            (
+                "data-requests",
+                "Requests for personal data",
+                p(
+                    "A customer asking for a copy of their data or for deletion is making a data "
+                    "request. Pass it to the privacy team the same day using the data-request "
+                    "form; do not try to fulfil it yourself."
+                ),
+            ),
+        ],
+        "revisions": [
+            {
+                "kind": ChangeKind.EDITORIAL,
+                "summary": "Made the identity check easier to follow.",
+                "edit": {
+                    "identity-check": p(
+                        "Before discussing an account, confirm the customer's full name and two of "
+                        "the following: the postcode, the email address on the account, or the "
+                        "last order number. Never accept a partial match."
+                    )
+                },
+            },
+        ],
+    },
+]
+
+
+def _stream(sections):
+    return [
+        ("section", {"key": key, "heading": heading, "body": body})
+        for key, heading, body in sections
+    ]
+
+
+def seed_policies(*, home: HomePage, hr_group) -> PolicyIndexPage:
+    index = PolicyIndexPage.objects.first()
+    if index is None:
+        index = PolicyIndexPage(
+            title="Policies",
+            slug="policies",
+            intro=(
+                "The customer-service policies every member of staff works to. Each one keeps "
+                "its full version history."
+            ),
+        )
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    _seed_review_workflow(index, hr_group)
+
+    for spec in POLICIES:
+        if PolicyPage.objects.filter(slug=spec["slug"]).exists():
+            continue
+        policy = PolicyPage(
+            title=spec["title"],
+            slug=spec["slug"],
+            summary=spec["summary"],
+            sections=_stream(spec["sections"]),
+        )
+        index.add_child(instance=policy)
+        policy.save_revision().publish()
+        sections = list(spec["sections"])
+        for revision in spec.get("revisions", []):
+            sections = [
+                (key, heading, revision["edit"].get(key, body)) for key, heading, body in sections
+            ]
+            policy = PolicyPage.objects.get(pk=policy.pk)
+            policy.sections = _stream(sections)
+            policy.change_kind = revision["kind"]
+            policy.change_summary = revision["summary"]
+            policy.recertification_days = revision.get("days")
+            policy.save_revision().publish()
+    return index
+
+
+def _seed_review_workflow(index: Page, hr_group) -> None:
+    """Policies published by trainers go through HR's compliance review first."""
+    workflow, _ = Workflow.objects.get_or_create(name="Compliance review")
+    if not workflow.workflow_tasks.exists():
+        task, _ = GroupApprovalTask.objects.get_or_create(name="Compliance sign-off")
+        task.groups.set([hr_group])
+        workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})
