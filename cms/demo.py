@@ -1,9 +1,10 @@
 """Demo policy library for Harbourside Home Goods, written for this project."""
 
-from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage
+from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
 
 from cms.choices import ChangeKind
 from cms.models import HomePage, PolicyIndexPage, PolicyPage
+from cms.services import policy_acknowledge
 
 
 def p(*paragraphs: str) -> str:
@@ -278,15 +279,8 @@ def _stream(sections):
 
 def seed_policies(*, home: HomePage, hr_group) -> PolicyIndexPage:
     index = PolicyIndexPage.objects.first()
-    if index is None:
-        index = PolicyIndexPage(
-            title="Policies",
-            slug="policies",
-            intro=(
-                "The customer-service policies every member of staff works to. Each one keeps "
-                "its full version history."
-            ),
-        )
+    if index is None:  # removed by someone since the migration made it
+        index = PolicyIndexPage(title="Policies", slug="policies")
         home.add_child(instance=index)
         index.save_revision().publish()
     _seed_review_workflow(index, hr_group)
@@ -316,11 +310,24 @@ def seed_policies(*, home: HomePage, hr_group) -> PolicyIndexPage:
     return index
 
 
+def seed_acknowledgements(*, user, except_latest_of: tuple[str, ...] = ()) -> None:
+    """The person has acknowledged every policy; for those named, only the version before."""
+    for policy in PolicyPage.objects.live():
+        versions = list(policy.versions.newest_first())
+        target = versions[0]
+        if policy.slug in except_latest_of:
+            older = [v for v in versions if v.major < target.major]
+            if not older:
+                continue
+            target = older[0]
+        policy_acknowledge(user=user, version=target)
+
+
 def _seed_review_workflow(index: Page, hr_group) -> None:
     """Policies published by trainers go through HR's compliance review first."""
     workflow, _ = Workflow.objects.get_or_create(name="Compliance review")
     if not workflow.workflow_tasks.exists():
         task, _ = GroupApprovalTask.objects.get_or_create(name="Compliance sign-off")
         task.groups.set([hr_group])
-        workflow.workflow_tasks.create(task=task, sort_order=0)
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=index, defaults={"workflow": workflow})

@@ -1,7 +1,8 @@
 """Every publish of a policy freezes an exact, immutable, labelled version."""
 
 import pytest
-from wagtail.models import Revision
+from django.contrib.auth.models import Group
+from wagtail.models import GroupApprovalTask, Revision, Workflow, WorkflowTask
 
 from cms.choices import ChangeKind
 from cms.models import PolicyVersion
@@ -109,3 +110,23 @@ def test_publisher_is_recorded(trainer):
     policy = publish_policy()
     policy = revise(policy, kind=ChangeKind.EDITORIAL, sections=REWORDED, user=trainer)
     assert policy.current_version.published_by == trainer
+
+
+def test_approval_in_compliance_review_records_the_version(trainer, hr_user):
+    policy = publish_policy()
+    workflow = Workflow.objects.create(name="Compliance review")
+    task = GroupApprovalTask.objects.create(name="Compliance sign-off")
+    task.groups.set([Group.objects.get(name="HR")])
+    WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+
+    policy.sections = REWORDED
+    policy.change_kind = ChangeKind.MATERIAL
+    policy.change_summary = "45 days."
+    policy.recertification_days = 21
+    policy.save_revision(user=trainer)
+    state = workflow.start(policy, trainer)
+    assert labels(policy) == ["1.0"]  # nothing changes while it waits for review
+
+    state.current_task_state.task.specific.on_action(state.current_task_state, hr_user, "approve")
+    version = PolicyVersion.objects.filter(policy=policy).newest_first().first()
+    assert (version.label, version.recertification_days) == ("2.0", 21)

@@ -3,7 +3,9 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from wagtail.models import Page
 
+from cms.models import PolicyAcknowledgement, PolicyPage
 from learning.demo import DEMO_PASSWORD
 from learning.models import Department, Employee
 
@@ -59,3 +61,22 @@ def test_refused_under_production_settings(settings):
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
     assert Employee.objects.count() == 0
+
+
+def test_demo_policy_library_has_history_to_show():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert PolicyPage.objects.live().count() == 4
+    refunds = PolicyPage.objects.get(slug="refunds-and-returns")
+    assert [v.label for v in refunds.versions.newest_first()] == ["2.0", "1.1", "1.0"]
+    agent = User.objects.get(email="agent@example.com")
+    status = PolicyAcknowledgement.objects.status_for(user=agent, policy=refunds)
+    assert status.required and status.latest.version.label == "1.1"
+
+
+def test_demo_policies_go_through_compliance_review():
+    call_command("seed_demo")
+    index = Page.objects.get(slug="policies")
+    workflow = index.get_workflow()
+    assert workflow.name == "Compliance review"
+    assert workflow.tasks.first().specific.groups.filter(name="HR").exists()

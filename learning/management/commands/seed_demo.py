@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Site
 
-from cms.demo import seed_policies
+from cms.demo import seed_acknowledgements, seed_policies
 from cms.models import HomePage, SiteBranding
 from learning import demo
 from learning.models import Department, Employee, JobRole, Location
@@ -29,6 +29,9 @@ class Command(BaseCommand):
             home = self._site()
             people = self._people()
             seed_policies(home=home, hr_group=Group.objects.get(name="HR"))
+            # The agent read everything before Refunds and Returns 2.0 came out.
+            agent = User.objects.get(email="agent@example.com")
+            seed_acknowledgements(user=agent, except_latest_of=("refunds-and-returns",))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
