@@ -1,0 +1,1 @@
+"""Benchmarks: pages and jobs timed against /healthz in the same process (make bench)."""
