@@ -4,9 +4,9 @@ import os
 import shutil
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from axe_playwright_python.sync_playwright import Axe
+from django.db import connections
+from playwright.sync_api import sync_playwright
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -19,16 +19,26 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     executable = shutil.which("chromium")
     if executable is None:
         reason = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; browser tests must run in CI.")
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an event loop running in this thread from here on. Django
+    # then treats the thread as async: the ORM must be allowed, and database handles are
+    # looked up per context, so the new handles need the snapshot that serialized_rollback
+    # restores between browser tests.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=CHROMIUM_FLAGS
         )
@@ -47,8 +57,6 @@ def page(browser, live_server):
 
 @pytest.fixture
 def axe():
-    from axe_playwright_python.sync_playwright import Axe
-
     return Axe()
 
 
