@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    path("learn/", include("learning.urls")),
     path("policies/<slug:slug>/versions/", views.policy_history_view, name="policy_history"),
     path(
         "policies/<slug:slug>/versions/<str:label>/",

@@ -10,3 +10,17 @@ class Role(models.TextChoices):
     TRAINERS = "Trainers", "Trainers"
     HR = "HR", "HR"
     MANAGERS = "Managers", "Managers"
+
+
+class AssignmentReason(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    RULE = "rule", "Assignment rule"
+    MANUAL = "manual", "Assigned by HR"
+    RECERTIFICATION = "recertification", "Re-certification"
+
+
+class AssignmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    OVERDUE = "overdue", "Overdue"

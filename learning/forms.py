@@ -1,12 +1,15 @@
-"""Forms for HR: editing an employee with their account, and uploading a staff CSV."""
+"""Forms for HR: employees and their accounts, the staff CSV upload, assignments."""
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.widgets import AdminDateInput
 
-from learning.models import Employee
+from courses.models import CoursePage
+from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
 
 User = get_user_model()
 
@@ -80,3 +83,113 @@ class StaffImportForm(forms.Form):
         if not upload.name.lower().endswith(".csv"):
             raise forms.ValidationError("Upload a .csv file exported from your HR system.")
         return upload
+
+
+class AssignmentRuleForm(WagtailAdminModelForm):
+    class Meta:
+        model = AssignmentRule
+        fields = ["course", "department", "job_role", "location"]
+        help_texts = {
+            "department": "Leave all three empty to assign the course to every active employee.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+
+    def clean(self):
+        cleaned = super().clean()
+        course = cleaned.get("course")
+        if course is None:
+            return cleaned
+        same = AssignmentRule.objects.filter(
+            course=course,
+            department=cleaned.get("department"),
+            job_role=cleaned.get("job_role"),
+            location=cleaned.get("location"),
+        )
+        if self.instance.pk:
+            same = same.exclude(pk=self.instance.pk)
+        if same.exists():
+            raise forms.ValidationError("An identical rule for this course already exists.")
+        return cleaned
+
+
+def _not_in_past(due):
+    if due is not None and due < timezone.localdate():
+        raise forms.ValidationError("The due date cannot be in the past.")
+    return due
+
+
+class AssignmentDueDateForm(WagtailAdminModelForm):
+    class Meta:
+        model = Assignment
+        fields = ["due_date"]
+
+    def clean_due_date(self):
+        return _not_in_past(self.cleaned_data["due_date"])
+
+
+class CourseForPeopleForm(forms.Form):
+    """A course and the people it concerns: named people, whole groups, or both."""
+
+    course = forms.ModelChoiceField(queryset=CoursePage.objects.none())
+    employees = forms.ModelMultipleChoiceField(
+        queryset=Employee.objects.none(),
+        required=False,
+        label="People",
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text="Hold Ctrl (Cmd on a Mac) to pick several people.",
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(), required=False, label="Everyone in department"
+    )
+    job_role = forms.ModelChoiceField(
+        queryset=JobRole.objects.all(), required=False, label="Everyone with job role"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.all(), required=False, label="Everyone at location"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
+        self.fields["employees"].queryset = (
+            Employee.objects.active()
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (
+            cleaned.get("employees")
+            or cleaned.get("department")
+            or cleaned.get("job_role")
+            or cleaned.get("location")
+        ):
+            raise forms.ValidationError(
+                "Pick at least one person, department, job role or location."
+            )
+        return cleaned
+
+    def selected_employees(self) -> list[Employee]:
+        """The named people plus everyone matching all of the group fields filled in."""
+        data = self.cleaned_data
+        chosen = {e.pk: e for e in data["employees"]}
+        group = {key: data[key] for key in ("department", "job_role", "location") if data.get(key)}
+        if group:
+            for employee in Employee.objects.active().select_related("user").filter(**group):
+                chosen.setdefault(employee.pk, employee)
+        return list(chosen.values())
+
+
+class AssignCourseForm(CourseForPeopleForm):
+    due_date = forms.DateField(
+        required=False,
+        widget=AdminDateInput,
+        help_text="Leave empty to use the course's own due period.",
+    )
+
+    def clean_due_date(self):
+        return _not_in_past(self.cleaned_data["due_date"])

@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+
+from learning.choices import AssignmentReason, AssignmentStatus
 
 
 class NamedOrgUnit(models.Model):
@@ -107,3 +110,145 @@ class Employee(models.Model):
                 )
             seen.add(boss.pk)
             boss = boss.manager
+
+
+class AssignmentRule(models.Model):
+    """Assigns a course to every active employee matching all of the filled-in criteria."""
+
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="assignment_rules"
+    )
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE)
+    job_role = models.ForeignKey(JobRole, null=True, blank=True, on_delete=models.CASCADE)
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course__title", "pk"]
+        verbose_name = "assignment rule"
+
+    def __str__(self) -> str:
+        criteria = [str(x) for x in (self.department, self.job_role, self.location) if x]
+        return f"{self.course.title}: {' + '.join(criteria) or 'everyone'}"
+
+    def matching_employees(self):
+        employees = Employee.objects.active()
+        if self.department_id:
+            employees = employees.filter(department_id=self.department_id)
+        if self.job_role_id:
+            employees = employees.filter(job_role_id=self.job_role_id)
+        if self.location_id:
+            employees = employees.filter(location_id=self.location_id)
+        return employees
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True)
+
+    def with_status(self, status: str, *, today):
+        """The assignments whose ``status_on(today)`` is ``status``."""
+        if status == AssignmentStatus.COMPLETED:
+            return self.filter(completed_at__isnull=False)
+        current = self.open()
+        if status == AssignmentStatus.OVERDUE:
+            return current.filter(due_date__lt=today)
+        current = current.filter(due_date__gte=today)
+        if status == AssignmentStatus.IN_PROGRESS:
+            return current.filter(started_at__isnull=False)
+        if status == AssignmentStatus.NOT_STARTED:
+            return current.filter(started_at__isnull=True)
+        return self.none()
+
+
+class Assignment(models.Model):
+    """A course put in front of one employee, with a reason and a due date."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="assignments")
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.CASCADE, related_name="assignments"
+    )
+    reason = models.CharField(max_length=20, choices=AssignmentReason.choices)
+    rule = models.ForeignKey(
+        AssignmentRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+    due_date = models.DateField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            # One open assignment of a course per person; completed ones stay as history.
+            models.UniqueConstraint(
+                fields=["employee", "course"],
+                condition=models.Q(completed_at__isnull=True),
+                name="assignment_one_open_per_course",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} for {self.employee}"
+
+    @property
+    def status_label(self) -> str:
+        return AssignmentStatus(self.status_on(timezone.localdate())).label
+
+    def status_on(self, today) -> str:
+        if self.completed_at:
+            return AssignmentStatus.COMPLETED
+        if self.due_date < today:
+            return AssignmentStatus.OVERDUE
+        if self.started_at:
+            return AssignmentStatus.IN_PROGRESS
+        return AssignmentStatus.NOT_STARTED
+
+
+class ModuleProgress(models.Model):
+    """Where one person is in one module: opened, finished."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="module_progress"
+    )
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey(
+        "courses.ModulePage", on_delete=models.CASCADE, related_name="progress"
+    )
+    first_opened_at = models.DateTimeField()
+    last_opened_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "module"], name="progress_once_per_module"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.module}"
+
+
+class KnowledgeCheckAnswer(models.Model):
+    """A learner's latest answer to one knowledge check in a module."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey("courses.ModulePage", on_delete=models.CASCADE, related_name="+")
+    block_id = models.CharField(max_length=64)
+    option = models.PositiveSmallIntegerField()
+    correct = models.BooleanField()
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "module", "block_id"], name="one_answer_per_check"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} answered {self.block_id}"

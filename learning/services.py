@@ -1,17 +1,32 @@
-"""State changes for people: saving employees, deactivation, and the staff CSV import."""
+"""State changes for people and their training: employees, the staff import,
+assignments and their rules, module progress and course completion."""
 
 import csv
 import datetime
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from wagtail.log_actions import log
 
-from learning.models import Department, Employee, JobRole, Location
+from courses.models import CoursePage, ModulePage
+from courses.services import KnowledgeCheckResult, knowledge_check_grade
+from learning.choices import AssignmentReason
+from learning.models import (
+    Assignment,
+    AssignmentRule,
+    Department,
+    Employee,
+    JobRole,
+    KnowledgeCheckAnswer,
+    Location,
+    ModuleProgress,
+)
 
 User = get_user_model()
 
@@ -36,8 +51,13 @@ def employee_save(
     first_name: str,
     last_name: str,
     actor=None,
+    apply_rules: bool = True,
 ) -> Employee:
-    """Create or update an employee together with their user account."""
+    """Create or update an employee together with their user account.
+
+    Onboarding courses and assignment rules are applied straight away, so someone
+    created, imported or moved to another role sees their training at once.
+    """
     creating = employee.pk is None
     email = email.strip().lower()
     if creating:
@@ -57,6 +77,8 @@ def employee_save(
     log(instance=employee, action="wagtail.create" if creating else "wagtail.edit", user=actor)
     if was_active and not employee.active:
         log(instance=employee, action="learning.deactivate", user=actor)
+    if employee.active and apply_rules:
+        assignments_apply_rules(employees=[employee])
     return employee
 
 
@@ -299,7 +321,10 @@ def staff_import(*, data: bytes, dry_run: bool = False, actor=None) -> StaffImpo
 
     unchanged = set(result.unchanged)
     with transaction.atomic():
-        _write_rows([row for row in rows if row.employee_number not in unchanged], existing, actor)
+        written = _write_rows(
+            [row for row in rows if row.employee_number not in unchanged], existing, actor
+        )
+        assignments_apply_rules(employees=[e for e in written if e.active])
     return result
 
 
@@ -319,7 +344,7 @@ def _row_changes(employee: Employee, row: StaffRow) -> bool:
     )
 
 
-def _write_rows(rows: list[StaffRow], existing: dict[str, Employee], actor) -> None:
+def _write_rows(rows: list[StaffRow], existing: dict[str, Employee], actor) -> list[Employee]:
     department = _unit_lookup(Department, {row.department for row in rows})
     job_role = _unit_lookup(JobRole, {row.job_role for row in rows})
     location = _unit_lookup(Location, {row.location for row in rows})
@@ -340,6 +365,7 @@ def _write_rows(rows: list[StaffRow], existing: dict[str, Employee], actor) -> N
             first_name=row.first_name,
             last_name=row.last_name,
             actor=actor,
+            apply_rules=False,  # once for everyone below, not once a row
         )
     managers = {
         e.employee_number: e
@@ -352,3 +378,235 @@ def _write_rows(rows: list[StaffRow], existing: dict[str, Employee], actor) -> N
             employee = saved[row.employee_number]
             employee.manager = managers[row.manager_number]
             employee.save(update_fields=["manager", "updated_at"])
+    return list(saved.values())
+
+
+# --- assignments ----------------------------------------------------------------------
+
+
+def _due_date(*, course: CoursePage, reason: str, employee: Employee, today):
+    if reason == AssignmentReason.ONBOARDING and employee.hire_date:
+        return employee.hire_date + datetime.timedelta(days=course.onboarding_due_days)
+    return today + datetime.timedelta(days=course.default_due_days)
+
+
+def _is_new_hire(employee: Employee, today) -> bool:
+    """Onboarding is for people hired recently (or about to start), not for long-serving
+    staff who happen to be in the system when an onboarding course is first published."""
+    if employee.hire_date is None:
+        return False
+    return employee.hire_date >= today - datetime.timedelta(days=settings.ONBOARDING_WINDOW_DAYS)
+
+
+@transaction.atomic
+def assignments_apply_rules(*, employees=None, rules=None) -> int:
+    """Create the assignments that onboarding courses and assignment rules call for.
+
+    Nobody gets a second open assignment of a course they already have open, so this
+    can run any number of times. Returns how many assignments it created.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    if employees is None:
+        employees = list(Employee.objects.active())
+    employee_ids = [e.pk for e in employees]
+    wanted: dict[tuple[int, int], tuple[str, AssignmentRule | None]] = {}
+
+    if rules is None:
+        onboarding = list(CoursePage.objects.live().filter(is_onboarding=True))
+        for employee in employees:
+            if not _is_new_hire(employee, today):
+                continue
+            for course in onboarding:
+                wanted[(employee.pk, course.pk)] = (AssignmentReason.ONBOARDING, None)
+        rules = AssignmentRule.objects.select_related("course")
+    for rule in rules:
+        if not rule.course.live:
+            continue
+        matching = (
+            rule.matching_employees().filter(pk__in=employee_ids).values_list("pk", flat=True)
+        )
+        for employee_id in matching:
+            wanted.setdefault((employee_id, rule.course_id), (AssignmentReason.RULE, rule))
+
+    already_open = set(
+        Assignment.objects.open()
+        .filter(employee_id__in=employee_ids)
+        .values_list("employee_id", "course_id")
+    )
+    by_id = {e.pk: e for e in employees}
+    courses = {c.pk: c for c in CoursePage.objects.filter(pk__in={c for _, c in wanted})}
+    new = [
+        Assignment(
+            employee_id=employee_id,
+            course_id=course_id,
+            reason=reason,
+            rule=rule,
+            assigned_at=now,
+            due_date=_due_date(
+                course=courses[course_id], reason=reason, employee=by_id[employee_id], today=today
+            ),
+        )
+        for (employee_id, course_id), (reason, rule) in wanted.items()
+        if (employee_id, course_id) not in already_open
+    ]
+    Assignment.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def assignment_rule_save(*, rule: AssignmentRule, actor=None) -> int:
+    """Save a rule and assign its course to everyone it matches; returns how many."""
+    creating = rule.pk is None
+    rule.save()
+    log(instance=rule, action="wagtail.create" if creating else "wagtail.edit", user=actor)
+    return assignments_apply_rules(employees=list(rule.matching_employees()), rules=[rule])
+
+
+@transaction.atomic
+def assignments_create(
+    *, employees, course: CoursePage, due_date=None, actor=None
+) -> list[Assignment]:
+    """HR assigns a course by hand to one or many people; those who have it open keep theirs."""
+    now = timezone.now()
+    today = timezone.localdate()
+    already = set(
+        Assignment.objects.open().filter(course=course).values_list("employee_id", flat=True)
+    )
+    created = []
+    for employee in employees:
+        if employee.pk in already or not employee.active:
+            continue
+        assignment = Assignment.objects.create(
+            employee=employee,
+            course=course,
+            reason=AssignmentReason.MANUAL,
+            assigned_at=now,
+            due_date=due_date or today + datetime.timedelta(days=course.default_due_days),
+            assigned_by=actor,
+        )
+        log(instance=assignment, action="learning.assign", user=actor)
+        created.append(assignment)
+    return created
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: Assignment, actor=None) -> None:
+    """HR takes an open assignment away; completed ones are evidence and stay."""
+    if assignment.completed_at:
+        raise ValidationError("A completed assignment is part of the training record.")
+    log(instance=assignment, action="learning.unassign", user=actor)
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_withdraw(*, employees, course: CoursePage, actor=None) -> int:
+    """HR takes a course away from many people at once; returns how many lost it.
+
+    Only open assignments go; completed ones remain in the training record.
+    """
+    withdrawn = list(
+        Assignment.objects.open()
+        .select_for_update()
+        .filter(course=course, employee__in=[e.pk for e in employees])
+        .select_related("course", "employee__user")
+    )
+    for assignment in withdrawn:
+        assignment_delete(assignment=assignment, actor=actor)
+    return len(withdrawn)
+
+
+# --- progress -----------------------------------------------------------------------
+
+
+def _assignment_for(*, user, course: CoursePage) -> Assignment | None:
+    return (
+        Assignment.objects.open()
+        .filter(employee__user=user, course=course)
+        .order_by("due_date")
+        .first()
+    )
+
+
+@transaction.atomic
+def module_open(*, user, course: CoursePage, module: ModulePage) -> ModuleProgress:
+    """Remember that someone opened a module, so they resume where they left off."""
+    now = timezone.now()
+    progress, created = ModuleProgress.objects.get_or_create(
+        user=user,
+        module=module,
+        defaults={"course": course, "first_opened_at": now, "last_opened_at": now},
+    )
+    if not created:
+        ModuleProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
+    Assignment.objects.open().filter(
+        employee__user=user, course=course, started_at__isnull=True
+    ).update(started_at=now)
+    return progress
+
+
+@transaction.atomic
+def knowledge_check_answer(
+    *, user, module: ModulePage, block_id: str, option: str
+) -> KnowledgeCheckResult:
+    """Check an answer on the server and keep the latest one (raises KnowledgeCheckError)."""
+    result = knowledge_check_grade(module=module, block_id=block_id, option=option)
+    KnowledgeCheckAnswer.objects.update_or_create(
+        user=user,
+        module=module,
+        block_id=block_id,
+        defaults={
+            "option": result.chosen,
+            "correct": result.correct,
+            "answered_at": timezone.now(),
+        },
+    )
+    return result
+
+
+class ModuleIncompleteError(ValueError):
+    """The learner has not done everything the module asks yet."""
+
+
+@transaction.atomic
+def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
+    """Mark a module finished; returns True when that finishes the whole course."""
+    answered = set(
+        KnowledgeCheckAnswer.objects.filter(user=user, module=module).values_list(
+            "block_id", flat=True
+        )
+    )
+    missing = [block_id for block_id in module.knowledge_check_ids() if block_id not in answered]
+    if missing:
+        raise ModuleIncompleteError(
+            f"Answer the {len(missing)} knowledge check{'s' if len(missing) > 1 else ''} "
+            "in this module before you finish it."
+        )
+    progress = module_open(user=user, course=course, module=module)
+    if progress.completed_at is None:
+        ModuleProgress.objects.filter(pk=progress.pk).update(completed_at=timezone.now())
+    return course_complete_if_done(user=user, course=course)
+
+
+def course_requirements_met(*, user, course: CoursePage) -> bool:
+    """The completion rules: every module finished. Scenarios and the final assessment
+    join this list as those parts of a course arrive."""
+    module_ids = set(course.get_modules().values_list("pk", flat=True))
+    done = set(
+        ModuleProgress.objects.filter(
+            user=user, module_id__in=module_ids, completed_at__isnull=False
+        ).values_list("module_id", flat=True)
+    )
+    return bool(module_ids) and module_ids <= done
+
+
+@transaction.atomic
+def course_complete_if_done(*, user, course: CoursePage) -> bool:
+    if not course_requirements_met(user=user, course=course):
+        return False
+    assignment = _assignment_for(user=user, course=course)
+    if assignment is not None:
+        assignment.completed_at = timezone.now()
+        assignment.save(update_fields=["completed_at"])
+        log(instance=assignment, action="learning.complete", user=user)
+    return True

@@ -1,37 +1,148 @@
-"""Admin view for HR's staff CSV upload: check first, then apply."""
+"""The learner's pages: the training dashboard and the course player."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
-from cms.admin_access import forbidden_response
-from learning.forms import StaffImportForm
-from learning.services import StaffFileError, staff_import
+from courses.models import CoursePolicyPin
+from courses.services import KnowledgeCheckError
+from learning.choices import AssignmentStatus
+from learning.selectors import (
+    course_for_learner,
+    course_progress_for,
+    knowledge_check_answers,
+    learner_dashboard,
+    module_in_course,
+)
+from learning.services import (
+    ModuleIncompleteError,
+    knowledge_check_answer,
+    module_complete,
+    module_open,
+)
 
 
-def staff_import_view(request):
-    if not request.user.has_perm("learning.import_staff"):
-        return forbidden_response(request)
-    result = None
-    if request.method == "POST":
-        form = StaffImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                result = staff_import(
-                    data=form.cleaned_data["file"].read(),
-                    dry_run=form.cleaned_data["dry_run"],
-                    actor=request.user,
-                )
-            except StaffFileError as exc:
-                form.add_error("file", str(exc))
-            else:
-                if result.ok and not result.dry_run:
-                    messages.success(request, f"Staff import applied. {result.summary()}")
-                    return redirect("learning_staff_import")
-    else:
-        form = StaffImportForm()
-    return TemplateResponse(
+@login_required
+@require_GET
+def dashboard(request):
+    context = learner_dashboard(user=request.user, today=timezone.localdate())
+    return render(request, "learning/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def course_overview(request, course_slug):
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
+    progress = course_progress_for(user=request.user, courses=[course])[course.pk]
+    status = assignment.status_on(timezone.localdate()) if assignment else None
+    pins = CoursePolicyPin.objects.versions_by_policy(course)
+    return render(
         request,
-        "learning/admin/staff_import.html",
-        {"form": form, "result": result, "page_title": "Import staff"},
+        "learning/course_overview.html",
+        {
+            "course": course,
+            "assignment": assignment,
+            "progress": progress,
+            "modules": [(m, progress.state_of(m)) for m in progress.modules],
+            "status": status,
+            "status_label": AssignmentStatus(status).label if status else "",
+            "policies": sorted(pins.values(), key=lambda version: version.title),
+        },
     )
+
+
+def _module_context(request, course, module, *, check_error=None):
+    progress = course_progress_for(user=request.user, courses=[course])[course.pk]
+    modules = progress.modules
+    index = next(i for i, m in enumerate(modules) if m.pk == module.pk)
+    answers = knowledge_check_answers(user=request.user, module=module)
+    body_items = []
+    unanswered = 0
+    for block in module.body:
+        item = {"block": block}
+        if block.block_type == "knowledge_check":
+            item["action"] = reverse(
+                "learning:knowledge_check",
+                kwargs={
+                    "course_slug": course.slug,
+                    "module_slug": module.slug,
+                    "block_id": block.id,
+                },
+            )
+            answer = answers.get(block.id)
+            if answer is None:
+                unanswered += 1
+            else:
+                options = block.value["options"]
+                chosen = options[answer.option] if answer.option < len(options) else None
+                item["feedback"] = {
+                    "correct": answer.correct,
+                    "chosen": answer.option,
+                    "text": chosen["feedback"] if chosen else "",
+                }
+            if check_error and check_error[0] == block.id:
+                item["error"] = check_error[1]
+        body_items.append(item)
+    return {
+        "course": course,
+        "module": module,
+        "position": index + 1,
+        "module_count": len(modules),
+        "previous": modules[index - 1] if index > 0 else None,
+        "next": modules[index + 1] if index + 1 < len(modules) else None,
+        "is_complete": module.pk in progress.done,
+        "body_items": body_items,
+        "unanswered": unanswered,
+        "pinned_versions": CoursePolicyPin.objects.versions_by_policy(course),
+    }
+
+
+@login_required
+@require_GET
+def module(request, course_slug, module_slug):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = module_in_course(course=course, slug=module_slug)
+    module_open(user=request.user, course=course, module=current)
+    return render(request, "learning/module.html", _module_context(request, course, current))
+
+
+@login_required
+@require_POST
+def knowledge_check(request, course_slug, module_slug, block_id):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = module_in_course(course=course, slug=module_slug)
+    try:
+        knowledge_check_answer(
+            user=request.user, module=current, block_id=block_id, option=request.POST.get("option")
+        )
+    except KnowledgeCheckError as exc:
+        context = _module_context(request, course, current, check_error=(block_id, str(exc)))
+        return render(request, "learning/module.html", context, status=400)
+    url = reverse(
+        "learning:module", kwargs={"course_slug": course.slug, "module_slug": current.slug}
+    )
+    return redirect(f"{url}#check-{block_id}")
+
+
+@login_required
+@require_POST
+def module_finish(request, course_slug, module_slug):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = module_in_course(course=course, slug=module_slug)
+    try:
+        course_done = module_complete(user=request.user, course=course, module=current)
+    except ModuleIncompleteError as exc:
+        messages.error(request, str(exc))
+        return redirect("learning:module", course_slug=course.slug, module_slug=current.slug)
+    if course_done:
+        messages.success(request, f"You have completed {course.title}. Well done.")
+        return redirect("learning:course", course_slug=course.slug)
+    progress = course_progress_for(user=request.user, courses=[course])[course.pk]
+    upcoming = progress.resume_module
+    if upcoming is not None and upcoming.pk not in progress.done:
+        messages.success(request, f"Module finished. Next up: {upcoming.title}.")
+        return redirect("learning:module", course_slug=course.slug, module_slug=upcoming.slug)
+    return redirect("learning:course", course_slug=course.slug)

@@ -4,8 +4,8 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from learning import views
-from learning.viewsets import PeopleViewSetGroup
+from learning import admin_views
+from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
 
 
 @hooks.register("register_admin_viewset")
@@ -13,9 +13,14 @@ def register_people_viewsets():
     return PeopleViewSetGroup()
 
 
+@hooks.register("register_admin_viewset")
+def register_training_viewsets():
+    return TrainingViewSetGroup()
+
+
 @hooks.register("register_admin_urls")
 def register_staff_import_url():
-    return [path("people/import/", views.staff_import_view, name="learning_staff_import")]
+    return [path("people/import/", admin_views.staff_import_view, name="learning_staff_import")]
 
 
 class StaffImportMenuItem(MenuItem):
@@ -33,3 +38,6 @@ def register_staff_import_menu_item():
 @hooks.register("register_log_actions")
 def register_people_log_actions(actions):
     actions.register_action("learning.deactivate", "Deactivate employee", "Employee deactivated")
+    actions.register_action("learning.assign", "Assign course", "Course assigned")
+    actions.register_action("learning.unassign", "Withdraw course", "Course withdrawn")
+    actions.register_action("learning.complete", "Complete course", "Course completed")

@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "cms",
+    "courses",
     "learning",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -265,3 +266,7 @@ LOGGING = {
 }
 
 ACCOUNT_FORMS = {"signup": "accounts.forms.DomainRestrictedSignupForm"}
+
+# Training
+# Onboarding courses are assigned to people whose hire date is no older than this.
+ONBOARDING_WINDOW_DAYS = int(os.environ.get("ONBOARDING_WINDOW_DAYS", "90"))

@@ -1,0 +1,185 @@
+"""Courses and their modules, and the policy versions a course is pinned to."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+
+from courses.blocks import ModuleBodyBlock
+from courses.panels import StaleQuotesPanel
+
+
+class LearnerFacingOnlyThroughPlayerMixin:
+    """Course pages are read through the course player at /learn/, which checks who
+    may take a course. At their own address they exist only as previews for authors;
+    anyone following such a link is sent to the player, which applies its checks."""
+
+    def serve(self, request, *args, **kwargs):
+        if getattr(request, "is_preview", False):
+            return super().serve(request, *args, **kwargs)
+        return redirect(self.player_url())
+
+    def player_url(self) -> str:
+        return reverse("learning:dashboard")
+
+
+class CourseIndexPage(LearnerFacingOnlyThroughPlayerMixin, Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["courses.CoursePage"]
+    max_count = 1
+    template = "courses/course_index_page.html"
+
+
+class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
+    summary = models.TextField(help_text="What staff will be able to do after this course.")
+    estimated_minutes = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(60 * 40)]
+    )
+    policies = ParentalManyToManyField(
+        "cms.PolicyPage",
+        blank=True,
+        related_name="courses",
+        help_text="The policies this course teaches. Publishing pins their current versions.",
+    )
+    is_onboarding = models.BooleanField(
+        "part of onboarding",
+        default=False,
+        help_text="Assigned to every new member of staff, due a number of days after hire.",
+    )
+    onboarding_due_days = models.PositiveIntegerField(
+        "onboarding due after (days)",
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text="Days after the hire date by which a new hire must finish the course.",
+    )
+    default_due_days = models.PositiveIntegerField(
+        "due after assignment (days)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="For assignments made by rules or by HR.",
+    )
+    open_to_all = models.BooleanField(
+        default=False, help_text="Any member of staff may take it without being assigned."
+    )
+    certificate_validity_months = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="How long a certificate from this course stays valid. Empty: no expiry.",
+    )
+
+    content_panels = [
+        StaleQuotesPanel(),
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("policies"),
+        MultiFieldPanel(
+            [
+                FieldPanel("is_onboarding"),
+                FieldPanel("onboarding_due_days"),
+                FieldPanel("default_due_days"),
+                FieldPanel("open_to_all"),
+            ],
+            heading="Who takes it and when",
+        ),
+        FieldPanel("certificate_validity_months"),
+    ]
+    parent_page_types = ["courses.CourseIndexPage"]
+    subpage_types = ["courses.ModulePage"]
+    template = "courses/course_page.html"
+
+    def player_url(self) -> str:
+        return reverse("learning:course", kwargs={"course_slug": self.slug})
+
+    def get_modules(self):
+        return ModulePage.objects.child_of(self).live().order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["modules"] = self.get_modules()
+        return context
+
+
+class ModulePage(LearnerFacingOnlyThroughPlayerMixin, Page):
+    intro = models.TextField(blank=True, help_text="One or two sentences shown under the title.")
+    estimated_minutes = models.PositiveIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
+    body = StreamField(ModuleBodyBlock(), use_json_field=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+    template = "courses/module_page.html"
+
+    def player_url(self) -> str:
+        return reverse(
+            "learning:module",
+            kwargs={"course_slug": self.get_parent().slug, "module_slug": self.slug},
+        )
+
+    def knowledge_check_ids(self) -> list[str]:
+        return [block.id for block in self.body if block.block_type == "knowledge_check"]
+
+    def knowledge_check(self, block_id: str):
+        return next(
+            (b for b in self.body if b.block_type == "knowledge_check" and b.id == block_id),
+            None,
+        )
+
+    def quoted_sections(self) -> set[tuple[int, str]]:
+        """(policy id, section key) of every policy excerpt in the module."""
+        return {
+            (block.value["policy"].pk, block.value["section_key"])
+            for block in self.body
+            if block.block_type == "policy_excerpt" and block.value["policy"] is not None
+        }
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        course = self.get_parent().specific
+        context["course"] = course
+        context["pinned_versions"] = CoursePolicyPin.objects.versions_by_policy(course)
+        context["body_items"] = [{"block": block} for block in self.body]
+        return context
+
+
+class CoursePolicyPinQuerySet(models.QuerySet):
+    def versions_by_policy(self, course) -> dict:
+        return {
+            pin.version.policy_id: pin.version
+            for pin in self.filter(course=course).select_related("version__policy")
+        }
+
+
+class CoursePolicyPin(models.Model):
+    """The policy version a course taught when it was last published."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="policy_pins")
+    version = models.ForeignKey(
+        "cms.PolicyVersion", on_delete=models.PROTECT, related_name="course_pins"
+    )
+    pinned_at = models.DateTimeField()
+
+    objects = CoursePolicyPinQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "version"], name="course_pin_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} → {self.version}"

@@ -1,0 +1,23 @@
+"""The learner's pages under /learn/."""
+
+from django.urls import path
+
+from learning import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("courses/<slug:course_slug>/", views.course_overview, name="course"),
+    path("courses/<slug:course_slug>/<slug:module_slug>/", views.module, name="module"),
+    path(
+        "courses/<slug:course_slug>/<slug:module_slug>/check/<str:block_id>/",
+        views.knowledge_check,
+        name="knowledge_check",
+    ),
+    path(
+        "courses/<slug:course_slug>/<slug:module_slug>/complete/",
+        views.module_finish,
+        name="module_complete",
+    ),
+]
