@@ -1,9 +1,11 @@
 """Courses and their modules, and the policy versions a course is pinned to."""
 
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -11,6 +13,17 @@ from wagtail.models import Page
 
 from courses.blocks import ModuleBodyBlock
 from courses.panels import StaleQuotesPanel
+
+
+def knowledge_check_data(value) -> dict:
+    """A knowledge check as plain data that can be cached; correctness stays server-side."""
+    return {
+        "question": value["question"],
+        "options": [
+            {"text": o["text"], "correct": bool(o["correct"]), "feedback": o["feedback"] or ""}
+            for o in value["options"]
+        ],
+    }
 
 
 class LearnerFacingOnlyThroughPlayerMixin:
@@ -148,12 +161,43 @@ class ModulePage(LearnerFacingOnlyThroughPlayerMixin, Page):
             if block.block_type == "policy_excerpt" and block.value["policy"] is not None
         }
 
+    def body_segments(self, course: "CoursePage", *, cached: bool = True) -> list[dict]:
+        """The body as the player shows it: runs of rendered HTML between knowledge checks.
+
+        Everything but the checks is the same for every learner, so it is rendered once per
+        published module and course (the course's publish fixes the policy versions quoted)
+        and kept in the cache. A check stays data: the player adds each learner's answer.
+        """
+        key = (
+            f"module-body:1:{self.pk}:{self.live_revision_id}:{course.pk}:{course.live_revision_id}"
+        )
+        if cached and (segments := cache.get(key)) is not None:
+            return segments
+        pinned = CoursePolicyPin.objects.versions_by_policy(course)
+        context = {"pinned_versions": pinned, "course": course, "page": self}
+        segments, html = [], []
+        for block in self.body:
+            if block.block_type == "knowledge_check":
+                if html:
+                    segments.append({"html": mark_safe("".join(html))})  # noqa: S308
+                    html = []
+                segments.append({"id": block.id, "check": knowledge_check_data(block.value)})
+            else:
+                html.append(block.render(context=context))
+        if html:
+            segments.append({"html": mark_safe("".join(html))})  # noqa: S308
+        # A quote from a policy the course was not pinned to shows that policy's newest
+        # version, which can change without this page or the course being republished.
+        unpinned = any(policy_id not in pinned for policy_id, _ in self.quoted_sections())
+        if cached and not unpinned:
+            cache.set(key, segments, timeout=None)
+        return segments
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         course = self.get_parent().specific
         context["course"] = course
-        context["pinned_versions"] = CoursePolicyPin.objects.versions_by_policy(course)
-        context["body_items"] = [{"block": block} for block in self.body]
+        context["body_items"] = self.body_segments(course, cached=False)
         return context
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 
 from courses.models import CoursePage, ModulePage
@@ -149,7 +149,7 @@ def course_for_learner(*, user, slug: str) -> tuple[CoursePage, Assignment | Non
         raise Http404("No such course.")
     assignment = (
         Assignment.objects.filter(employee__user=user, course=course)
-        .order_by("completed_at", "due_date")
+        .order_by(F("completed_at").asc(nulls_first=True), "due_date")
         .first()
     )
     if assignment is None and not course.open_to_all:

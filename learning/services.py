@@ -529,20 +529,29 @@ def _assignment_for(*, user, course: CoursePage) -> Assignment | None:
 
 
 @transaction.atomic
-def module_open(*, user, course: CoursePage, module: ModulePage) -> ModuleProgress:
-    """Remember that someone opened a module, so they resume where they left off."""
+def module_open(
+    *, user, course: CoursePage, module: ModulePage, assignment: Assignment | None = None
+) -> None:
+    """Remember that someone opened a module, so they resume where they left off.
+
+    Pass the person's assignment when the caller has it; it is marked started once.
+    """
     now = timezone.now()
-    progress, created = ModuleProgress.objects.get_or_create(
-        user=user,
-        module=module,
-        defaults={"course": course, "first_opened_at": now, "last_opened_at": now},
-    )
-    if not created:
-        ModuleProgress.objects.filter(pk=progress.pk).update(last_opened_at=now)
-    Assignment.objects.open().filter(
-        employee__user=user, course=course, started_at__isnull=True
-    ).update(started_at=now)
-    return progress
+    seen_before = ModuleProgress.objects.filter(user=user, module=module).update(last_opened_at=now)
+    if not seen_before:
+        ModuleProgress.objects.get_or_create(
+            user=user,
+            module=module,
+            defaults={"course": course, "first_opened_at": now, "last_opened_at": now},
+        )
+    if assignment is None:
+        Assignment.objects.open().filter(
+            employee__user=user, course=course, started_at__isnull=True
+        ).update(started_at=now)
+    elif assignment.started_at is None and assignment.completed_at is None:
+        # A queryset update: this runs on every first visit and needs no reference indexing.
+        Assignment.objects.filter(pk=assignment.pk).update(started_at=now)
+        assignment.started_at = now
 
 
 @transaction.atomic
@@ -582,9 +591,10 @@ def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
             f"Answer the {len(missing)} knowledge check{'s' if len(missing) > 1 else ''} "
             "in this module before you finish it."
         )
-    progress = module_open(user=user, course=course, module=module)
-    if progress.completed_at is None:
-        ModuleProgress.objects.filter(pk=progress.pk).update(completed_at=timezone.now())
+    module_open(user=user, course=course, module=module)
+    ModuleProgress.objects.filter(user=user, module=module, completed_at__isnull=True).update(
+        completed_at=timezone.now()
+    )
     return course_complete_if_done(user=user, course=course)
 
 

@@ -59,33 +59,28 @@ def _module_context(request, course, module, *, check_error=None):
     modules = progress.modules
     index = next(i for i, m in enumerate(modules) if m.pk == module.pk)
     answers = knowledge_check_answers(user=request.user, module=module)
-    body_items = []
+    body_items = [dict(item) for item in module.body_segments(course)]  # this learner's copy
     unanswered = 0
-    for block in module.body:
-        item = {"block": block}
-        if block.block_type == "knowledge_check":
-            item["action"] = reverse(
-                "learning:knowledge_check",
-                kwargs={
-                    "course_slug": course.slug,
-                    "module_slug": module.slug,
-                    "block_id": block.id,
-                },
-            )
-            answer = answers.get(block.id)
-            if answer is None:
-                unanswered += 1
-            else:
-                options = block.value["options"]
-                chosen = options[answer.option] if answer.option < len(options) else None
-                item["feedback"] = {
-                    "correct": answer.correct,
-                    "chosen": answer.option,
-                    "text": chosen["feedback"] if chosen else "",
-                }
-            if check_error and check_error[0] == block.id:
-                item["error"] = check_error[1]
-        body_items.append(item)
+    for item in body_items:
+        if "check" not in item:
+            continue
+        item["action"] = reverse(
+            "learning:knowledge_check",
+            kwargs={"course_slug": course.slug, "module_slug": module.slug, "block_id": item["id"]},
+        )
+        answer = answers.get(item["id"])
+        if answer is None:
+            unanswered += 1
+        else:
+            options = item["check"]["options"]
+            chosen = options[answer.option] if answer.option < len(options) else None
+            item["feedback"] = {
+                "correct": answer.correct,
+                "chosen": answer.option,
+                "text": chosen["feedback"] if chosen else "",
+            }
+        if check_error and check_error[0] == item["id"]:
+            item["error"] = check_error[1]
     return {
         "course": course,
         "module": module,
@@ -96,16 +91,15 @@ def _module_context(request, course, module, *, check_error=None):
         "is_complete": module.pk in progress.done,
         "body_items": body_items,
         "unanswered": unanswered,
-        "pinned_versions": CoursePolicyPin.objects.versions_by_policy(course),
     }
 
 
 @login_required
 @require_GET
 def module(request, course_slug, module_slug):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = module_in_course(course=course, slug=module_slug)
-    module_open(user=request.user, course=course, module=current)
+    module_open(user=request.user, course=course, module=current, assignment=assignment)
     return render(request, "learning/module.html", _module_context(request, course, current))
 
 
