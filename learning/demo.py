@@ -289,3 +289,12 @@ def demo_email(number: str, first: str, last: str, email: str) -> str:
 
 def hire_date(today: datetime.date, days_ago: int) -> datetime.date:
     return today - datetime.timedelta(days=days_ago)
+
+
+# (course slug, department, job role, location); empty means "any"
+ASSIGNMENT_RULES = (
+    ("complaint-handling-and-de-escalation", "", "Customer Service Agent", ""),
+    ("complaint-handling-and-de-escalation", "", "Senior Agent", ""),
+    ("refunds-done-right", "Returns and Billing", "", ""),
+    ("privacy-in-every-conversation", "Customer Support", "", ""),
+)

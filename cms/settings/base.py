@@ -262,7 +262,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates each step of every PDF at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 ACCOUNT_FORMS = {"signup": "accounts.forms.DomainRestrictedSignupForm"}

@@ -22,20 +22,20 @@ def answer_every_check(page):
     for n in range(checks.count()):
         check = checks.nth(n)
         check.get_by_role("radio").first.check()
-        check.get_by_role("button", name="Check my answer").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            check.get_by_role("button", name="Check my answer").click()
         assert page.locator("section.knowledge-check").nth(n).get_by_role("status").is_visible()
 
 
 def test_new_hire_completes_an_onboarding_module(page, axe, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
     page.wait_for_selector(".hero")
-    page.get_by_role("link", name="My training").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     assert page.get_by_role("heading", name="My training").is_visible()
-    assert page.get_by_role("link", name=COURSE).is_visible()
+    assert page.get_by_role("link", name=COURSE, exact=True).is_visible()
     assert_accessible(axe, page)
 
-    page.get_by_role("link", name=COURSE).click()
+    page.get_by_role("link", name=COURSE, exact=True).click()
     assert page.get_by_role("heading", name=COURSE, level=1).is_visible()
     assert page.get_by_text("0 of").first.is_visible()
     assert_accessible(axe, page)
@@ -51,7 +51,7 @@ def test_new_hire_completes_an_onboarding_module(page, axe, demo):
     assert page.get_by_text("Module finished. Next up:").is_visible()
     assert page.get_by_text("Module 2 of").is_visible()
 
-    page.get_by_role("link", name="My training").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     card = page.locator(".course-card", has_text=COURSE)
     assert card.get_by_text("1 of").is_visible()
     assert card.get_by_text("In progress").is_visible()
@@ -78,6 +78,6 @@ def test_a_knowledge_check_works_with_the_keyboard_alone(page, demo):
     assert first_radio.is_checked()
     page.keyboard.press("Tab")  # a radio group is one tab stop; next comes its button
     assert page.evaluate("document.activeElement.textContent").strip() == "Check my answer"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator("section.knowledge-check").first.get_by_role("status").is_visible()

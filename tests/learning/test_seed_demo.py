@@ -1,13 +1,18 @@
 """The demo organisation: idempotent, its five logins work, refused in production."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import PolicyAcknowledgement, PolicyPage
+from courses.blocks import ModuleBodyBlock
+from courses.models import CoursePage, ModulePage
 from learning.demo import DEMO_PASSWORD
-from learning.models import Department, Employee
+from learning.models import Assignment, AssignmentRule, Department, Employee
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -21,7 +26,15 @@ LOGINS = {
 
 
 def counts():
-    return (User.objects.count(), Employee.objects.count(), Department.objects.count())
+    return (
+        User.objects.count(),
+        Employee.objects.count(),
+        Department.objects.count(),
+        CoursePage.objects.count(),
+        ModulePage.objects.count(),
+        Assignment.objects.count(),
+        AssignmentRule.objects.count(),
+    )
 
 
 def test_running_twice_changes_nothing_the_second_time():
@@ -80,3 +93,44 @@ def test_demo_policies_go_through_compliance_review():
     workflow = index.get_workflow()
     assert workflow.name == "Compliance review"
     assert workflow.tasks.first().specific.groups.filter(name="HR").exists()
+
+
+def statuses(email):
+    today = timezone.localdate()
+    return {
+        a.course.title: a.status_on(today)
+        for a in Assignment.objects.filter(employee__user__email=email).select_related("course")
+    }
+
+
+def test_the_new_hire_has_onboarding_due_and_nothing_done():
+    call_command("seed_demo")
+    mine = statuses("newhire@example.com")
+    assert mine["Customer Service Essentials"] == "not_started"
+    onboarding = Assignment.objects.get(
+        employee__user__email="newhire@example.com", course__slug="customer-service-essentials"
+    )
+    assert onboarding.reason == "onboarding"
+    assert onboarding.due_date == onboarding.employee.hire_date + datetime.timedelta(days=14)
+    assert set(mine.values()) == {"not_started"}
+
+
+def test_the_agent_has_completed_in_progress_and_overdue_work():
+    call_command("seed_demo")
+    assert statuses("agent@example.com") == {
+        "Customer Service Essentials": "completed",
+        "Privacy in Every Conversation": "in_progress",
+        "Complaint Handling and De-escalation": "overdue",
+    }
+
+
+def test_the_onboarding_course_uses_every_module_block_and_quotes_real_sections():
+    call_command("seed_demo")
+    course = CoursePage.objects.get(slug="customer-service-essentials")
+    modules = list(course.get_modules())
+    assert 4 <= len(modules) <= 6
+    used = {block.block_type for module in modules for block in module.body}
+    assert used == set(ModuleBodyBlock.base_blocks) | set(ModuleBodyBlock.declared_blocks)
+    for module in ModulePage.objects.all():
+        module.full_clean()  # block validation: sections exist, checks have an answer
+        assert module.knowledge_check_ids(), module.title

@@ -1,5 +1,7 @@
 """Load the demo organisation; safe to run again, refused under production settings."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -10,9 +12,20 @@ from wagtail.models import Site
 
 from cms.demo import seed_acknowledgements, seed_policies
 from cms.models import HomePage, SiteBranding
+from courses.demo import seed_courses
+from courses.models import CoursePage
 from learning import demo
-from learning.models import Department, Employee, JobRole, Location
-from learning.services import employee_save
+from learning.choices import AssignmentReason
+from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
+from learning.services import (
+    assignment_rule_save,
+    assignments_apply_rules,
+    assignments_create,
+    employee_save,
+    knowledge_check_answer,
+    module_complete,
+    module_open,
+)
 
 User = get_user_model()
 
@@ -32,12 +45,66 @@ class Command(BaseCommand):
             # The agent read everything before Refunds and Returns 2.0 came out.
             agent = User.objects.get(email="agent@example.com")
             seed_acknowledgements(user=agent, except_latest_of=("refunds-and-returns",))
+            seed_courses()
+            self._rules()
+            assignments_apply_rules()
+            self._agent_history(agent.employee)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
                 f"newhire@ or agent@example.com with password {demo.DEMO_PASSWORD}."
             )
         )
+
+    def _rules(self) -> None:
+        for slug, department, role, location in demo.ASSIGNMENT_RULES:
+            criteria = {
+                "course": CoursePage.objects.get(slug=slug),
+                "department": Department.objects.filter(name=department).first(),
+                "job_role": JobRole.objects.filter(name=role).first(),
+                "location": Location.objects.filter(name=location).first(),
+            }
+            if not AssignmentRule.objects.filter(**criteria).exists():
+                assignment_rule_save(rule=AssignmentRule(**criteria))
+
+    def _agent_history(self, agent: Employee) -> None:
+        """Eighteen months in: onboarding long done, privacy under way, complaints overdue."""
+        essentials = CoursePage.objects.get(slug="customer-service-essentials")
+        if Assignment.objects.filter(employee=agent, course=essentials).exists():
+            return
+        now = timezone.now()
+        hr = User.objects.get(email="hr@example.com")
+        (onboarding,) = assignments_create(employees=[agent], course=essentials, actor=hr)
+        self._take(agent.user, essentials, essentials.get_modules())
+        Assignment.objects.filter(pk=onboarding.pk).update(
+            reason=AssignmentReason.ONBOARDING,
+            assigned_at=now - datetime.timedelta(days=540),
+            due_date=(now - datetime.timedelta(days=526)).date(),
+            started_at=now - datetime.timedelta(days=539),
+            completed_at=now - datetime.timedelta(days=533),
+        )
+        privacy = CoursePage.objects.get(slug="privacy-in-every-conversation")
+        self._take(agent.user, privacy, privacy.get_modules()[:1])
+        Assignment.objects.filter(
+            employee=agent, course__slug=("complaint-handling-and-de-escalation")
+        ).update(
+            assigned_at=now - datetime.timedelta(days=45),
+            due_date=(now - datetime.timedelta(days=15)).date(),
+        )
+
+    def _take(self, user, course, modules) -> None:
+        """Work through modules as the learner would, answering each check correctly."""
+        for module in modules:
+            module_open(user=user, course=course, module=module)
+            for block in module.body:
+                if block.block_type == "knowledge_check":
+                    right = next(
+                        n for n, option in enumerate(block.value["options"]) if option["correct"]
+                    )
+                    knowledge_check_answer(
+                        user=user, module=module, block_id=block.id, option=str(right)
+                    )
+            module_complete(user=user, course=course, module=module)
 
     def _site(self):
         site = Site.objects.get(is_default_site=True)
