@@ -1,5 +1,6 @@
 """Builders for courses: real pages with real StreamField bodies, published through Wagtail."""
 
+from courses.demo import check, heading
 from courses.models import CourseIndexPage, CoursePage, ModulePage
 from tests.cms.factories import publish_policy
 
@@ -8,35 +9,15 @@ def text(html: str) -> dict:
     return {"type": "text", "value": html}
 
 
-def heading(words: str) -> dict:
-    return {"type": "heading", "value": words}
-
-
 def excerpt(policy, key: str) -> dict:
     return {"type": "policy_excerpt", "value": {"policy": policy.pk, "section_key": key}}
 
 
-def check(question: str, options) -> dict:
-    """A knowledge check; options are (text, correct, feedback)."""
-    return {
-        "type": "knowledge_check",
-        "value": {
-            "question": question,
-            "options": [
-                {"text": option, "correct": correct, "feedback": feedback}
-                for option, correct, feedback in options
-            ],
-        },
-    }
-
-
 WINDOW_CHECK = check(
     "A customer asks to return an unopened kettle after 20 days. What do you do?",
-    [
-        ("Accept the return: it is inside the window.", True, "Yes: 20 days is within 30."),
-        ("Refuse: returns need a manager.", False, "No manager is needed inside the window."),
-        ("Offer store credit only.", False, "Inside the window the refund is their right."),
-    ],
+    ("Accept the return: it is inside the window.", True, "Yes: 20 days is within 30."),
+    ("Refuse: returns need a manager.", False, "No manager is needed inside the window."),
+    ("Offer store credit only.", False, "Inside the window the refund is their right."),
 )
 
 
