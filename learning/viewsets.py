@@ -13,7 +13,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
-from cms.admin_access import ForbiddenOnDenyViewSetMixin
+from cms.admin_access import ForbiddenOnDenyViewSetMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
 from learning import admin_views
 from learning.choices import AssignmentStatus
@@ -226,6 +226,8 @@ class AssignmentDeleteView(generic.DeleteView):
         return f"{self.object.course.title} withdrawn from {self.object.employee.full_name}."
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("learning.delete_assignment"):
+            return forbidden_response(request)
         self.object = self.get_object()
         if self.object.completed_at:
             messages.error(

@@ -288,3 +288,34 @@ def test_only_hr_manages_assignments(client, request, role, url_name, complaints
     assert client.get(reverse(url_name)).status_code == 403
     assert client.post(reverse(url_name), {"course": complaints.pk}).status_code == 403
     assert not Assignment.objects.exists() and not AssignmentRule.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["trainer", "manager", "learner"])
+def test_only_hr_withdraws_a_single_assignment(client, request, role, complaints):
+    assignment = Assignment.objects.create(
+        employee=EmployeeFactory(),
+        course=complaints,
+        reason="manual",
+        assigned_at=timezone.now(),
+        due_date=today(),
+    )
+    client.force_login(request.getfixturevalue(role))
+    url = reverse("learning_assignments:delete", args=[assignment.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert Assignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_hr_withdraws_a_single_open_assignment(client, hr_user, complaints):
+    assignment = Assignment.objects.create(
+        employee=EmployeeFactory(),
+        course=complaints,
+        reason="manual",
+        assigned_at=timezone.now(),
+        due_date=today(),
+    )
+    client.force_login(hr_user)
+    response = client.post(reverse("learning_assignments:delete", args=[assignment.pk]))
+    assert response.status_code == 302
+    assert not Assignment.objects.filter(pk=assignment.pk).exists()
+    assert ModelLogEntry.objects.filter(action="learning.unassign", user=hr_user).count() == 1
