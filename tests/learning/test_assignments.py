@@ -319,3 +319,22 @@ def test_hr_withdraws_a_single_open_assignment(client, hr_user, complaints):
     assert response.status_code == 302
     assert not Assignment.objects.filter(pk=assignment.pk).exists()
     assert ModelLogEntry.objects.filter(action="learning.unassign", user=hr_user).count() == 1
+
+
+def test_hr_moves_a_due_date_but_not_into_the_past(client, hr_user, complaints):
+    assignment = Assignment.objects.create(
+        employee=EmployeeFactory(),
+        course=complaints,
+        reason="manual",
+        assigned_at=timezone.now(),
+        due_date=today(),
+    )
+    client.force_login(hr_user)
+    url = reverse("learning_assignments:edit", args=[assignment.pk])
+    refused = client.post(url, {"due_date": "2020-01-01"})
+    assert refused.status_code == 200
+    assert "The due date cannot be in the past." in refused.content.decode()
+    later = today() + datetime.timedelta(days=7)
+    assert client.post(url, {"due_date": later.isoformat()}).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.due_date == later
