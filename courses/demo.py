@@ -74,20 +74,23 @@ def _call_flow_image() -> Image:
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(size=26)
     small = ImageFont.load_default(size=18)
+    draw.text((20, 16), CALL_FLOW_TITLE, fill="#1f2933", font=font)
+    # Each caption is two short lines so it fits its box without breaking a word.
     steps = [
-        ("1 Greet", "name, company, offer help"),
-        ("2 Listen", "let them finish, note facts"),
-        ("3 Resolve", "act within policy, or own it"),
-        ("4 Confirm", "recap, next step, thank"),
+        ("1 Greet", "your name and", "the company"),
+        ("2 Listen", "let them finish,", "note the facts"),
+        ("3 Resolve", "act within policy", "or own it"),
+        ("4 Confirm", "recap, next step,", "thank them"),
     ]
-    for n, (title, detail) in enumerate(steps):
+    for n, (title, *caption) in enumerate(steps):
         left = 20 + n * 238
-        draw.rounded_rectangle((left, 60, left + 200, 200), radius=14, outline="#1d4ed8", width=4)
-        draw.text((left + 18, 85), title, fill="#1f2933", font=font)
-        draw.text((left + 18, 135), detail[:16], fill="#52606d", font=small)
-        draw.text((left + 18, 160), detail[16:].strip(), fill="#52606d", font=small)
+        draw.rounded_rectangle((left, 70, left + 200, 210), radius=14, outline="#1d4ed8", width=4)
+        draw.text((left + 18, 95), title, fill="#1f2933", font=font)
+        for row, words in enumerate(caption):
+            draw.text((left + 18, 145 + row * 25), words, fill="#52606d", font=small)
         if n < len(steps) - 1:
-            draw.line((left + 205, 130, left + 233, 130), fill="#1d4ed8", width=4)
+            draw.line((left + 204, 140, left + 226, 140), fill="#1d4ed8", width=4)
+            draw.polygon([(left + 234, 140), (left + 224, 132), (left + 224, 148)], fill="#1d4ed8")
     buffer = io.BytesIO()
     canvas.save(buffer, format="PNG")
     image = Image(title=CALL_FLOW_TITLE, file=ImageFile(buffer, name="call-flow.png"))
@@ -164,8 +167,8 @@ def _essentials() -> dict:
                         "type": "image",
                         "value": {
                             "image": image.pk,
-                            "alt_text": "Four boxes joined by arrows: greet, listen, resolve, "
-                            "confirm.",
+                            "alt_text": "The four steps of a good contact, in boxes joined "
+                            "by arrows: greet, listen, resolve, confirm.",
                             "decorative": False,
                         },
                     },

@@ -15,8 +15,16 @@ from cms.models import HomePage, SiteBranding
 from courses.demo import seed_courses
 from courses.models import CoursePage
 from learning import demo
-from learning.choices import AssignmentReason
-from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
+from learning.models import (
+    Assignment,
+    AssignmentRule,
+    Department,
+    Employee,
+    JobRole,
+    KnowledgeCheckAnswer,
+    Location,
+    ModuleProgress,
+)
 from learning.services import (
     assignment_rule_save,
     assignments_apply_rules,
@@ -68,29 +76,23 @@ class Command(BaseCommand):
                 assignment_rule_save(rule=AssignmentRule(**criteria))
 
     def _agent_history(self, agent: Employee) -> None:
-        """Eighteen months in: onboarding long done, privacy under way, complaints overdue."""
+        """Eighteen months in: essentials long done, privacy under way, complaints overdue."""
         essentials = CoursePage.objects.get(slug="customer-service-essentials")
         if Assignment.objects.filter(employee=agent, course=essentials).exists():
             return
-        now = timezone.now()
+        user = agent.user
+        # The agent joined before onboarding ran on this platform, so HR set the course by hand.
         hr = User.objects.get(email="hr@example.com")
-        (onboarding,) = assignments_create(employees=[agent], course=essentials, actor=hr)
-        self._take(agent.user, essentials, essentials.get_modules())
-        Assignment.objects.filter(pk=onboarding.pk).update(
-            reason=AssignmentReason.ONBOARDING,
-            assigned_at=now - datetime.timedelta(days=540),
-            due_date=(now - datetime.timedelta(days=526)).date(),
-            started_at=now - datetime.timedelta(days=539),
-            completed_at=now - datetime.timedelta(days=533),
-        )
+        assignments_create(employees=[agent], course=essentials, actor=hr)
+        self._take(user, essentials, essentials.get_modules())
+        self._backdate(user, essentials, assigned=500, started=499, completed=490)
+
         privacy = CoursePage.objects.get(slug="privacy-in-every-conversation")
-        self._take(agent.user, privacy, privacy.get_modules()[:1])
-        Assignment.objects.filter(
-            employee=agent, course__slug=("complaint-handling-and-de-escalation")
-        ).update(
-            assigned_at=now - datetime.timedelta(days=45),
-            due_date=(now - datetime.timedelta(days=15)).date(),
-        )
+        self._take(user, privacy, privacy.get_modules()[:1])
+        self._backdate(user, privacy, assigned=12, started=3)
+
+        complaints = CoursePage.objects.get(slug="complaint-handling-and-de-escalation")
+        self._backdate(user, complaints, assigned=45)  # due 30 days later: 15 days ago
 
     def _take(self, user, course, modules) -> None:
         """Work through modules as the learner would, answering each check correctly."""
@@ -105,6 +107,51 @@ class Command(BaseCommand):
                         user=user, module=module, block_id=block.id, option=str(right)
                     )
             module_complete(user=user, course=course, module=module)
+
+    def _backdate(
+        self,
+        user,
+        course,
+        *,
+        assigned: int,
+        started: int | None = None,
+        completed: int | None = None,
+    ) -> None:
+        """Move a learner's assignment and progress back in time; arguments are days ago.
+
+        Queryset updates, because this is invented history: no learner or HR action could
+        produce it, so no service exists for it.
+        """
+        now = timezone.now()
+        assigned_at = now - datetime.timedelta(days=assigned)
+        due_date = (assigned_at + datetime.timedelta(days=course.default_due_days)).date()
+        progress = list(
+            ModuleProgress.objects.filter(user=user, course=course).order_by("module__path")
+        )
+        started_at = completed_at = None
+        if started is not None and progress:
+            # Spread the modules evenly from the first day to the last, twenty minutes each.
+            last = started if completed is None else completed
+            step = (started - last) / max(len(progress) - 1, 1)
+            for n, row in enumerate(progress):
+                opened = now - datetime.timedelta(days=started - n * step)
+                finished = opened + datetime.timedelta(minutes=20)
+                ModuleProgress.objects.filter(pk=row.pk).update(
+                    first_opened_at=opened,
+                    last_opened_at=finished,
+                    completed_at=finished if row.completed_at else None,
+                )
+                KnowledgeCheckAnswer.objects.filter(user=user, module_id=row.module_id).update(
+                    answered_at=opened + datetime.timedelta(minutes=15)
+                )
+                started_at = started_at or opened
+                completed_at = finished if completed is not None else None
+        Assignment.objects.filter(employee__user=user, course=course).update(
+            assigned_at=assigned_at,
+            due_date=due_date,
+            started_at=started_at,
+            completed_at=completed_at,
+        )
 
     def _site(self):
         site = Site.objects.get(is_default_site=True)
