@@ -1,13 +1,32 @@
 """StreamField blocks of training modules."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from wagtail import blocks
+from wagtail.blocks.list_block import ListBlockValidationError
+from wagtail.blocks.stream_block import StreamBlockValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageBlock
 
+from courses.choices import Competency, ScenarioOutcome
+from courses.scenario_graph import Choice, ScenarioGraph, Step
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "h3", "h4"]
+
+
+def missing_section_message(policy, key: str) -> str:
+    """Why ``key`` is not a section of the policy's published version; empty if it is."""
+    if policy is None or not key:
+        return ""
+    version = policy.specific.current_version
+    if version is not None and version.section(key) is not None:
+        return ""
+    known = ", ".join(s["key"] for s in (version.sections if version else []))
+    return (
+        f"{policy.title} has no published section “{key}”. Its sections are: {known or 'none yet'}."
+    )
 
 
 class HeadingBlock(blocks.CharBlock):
@@ -31,20 +50,8 @@ class PolicyExcerptBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        policy = value.get("policy")
-        key = value.get("section_key")
-        if policy is not None and key:
-            version = policy.specific.current_version
-            if version is None or version.section(key) is None:
-                known = ", ".join(s["key"] for s in (version.sections if version else []))
-                raise StructBlockValidationError(
-                    block_errors={
-                        "section_key": ValidationError(
-                            f"{policy.title} has no published section “{key}”. "
-                            f"Its sections are: {known or 'none yet'}."
-                        )
-                    }
-                )
+        if message := missing_section_message(value.get("policy"), value.get("section_key")):
+            raise StructBlockValidationError(block_errors={"section_key": ValidationError(message)})
         return value
 
     def get_context(self, value, parent_context=None):
@@ -135,3 +142,170 @@ class ModuleBodyBlock(blocks.StreamBlock):
         icon="doc-full", label="Job aid", template="blocks/job_aid_block.html"
     )
     knowledge_check = KnowledgeCheckBlock()
+
+
+# Role-play scenarios
+
+
+step_key_validator = RegexValidator(
+    r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+    "Use lower-case letters, digits and hyphens, for example refund-offer.",
+)
+
+
+def competency_scores_block() -> blocks.StructBlock:
+    """Points a choice adds to (or takes from) each competency."""
+    return blocks.StructBlock(
+        [
+            (c.value, blocks.IntegerBlock(label=c.label, default=0, min_value=-5, max_value=5))
+            for c in Competency
+        ],
+        label="Score changes",
+        form_classname="scenario-scores",
+    )
+
+
+class ScenarioChoiceBlock(blocks.StructBlock):
+    line = blocks.TextBlock(label="Staff member says")
+    feedback = blocks.TextBlock(help_text="Shown to the learner straight after this choice.")
+    scores = competency_scores_block()
+    mood_change = blocks.IntegerBlock(
+        default=0,
+        min_value=-3,
+        max_value=3,
+        help_text="How the customer's mood moves: -3 (much worse) to +3 (much better).",
+    )
+    policy = blocks.PageChooserBlock(
+        page_type="cms.PolicyPage",
+        required=False,
+        help_text="The policy behind this choice; the debrief links to it when it is missed.",
+    )
+    section_key = blocks.CharBlock(required=False, max_length=60, label="Policy section key")
+    next_step = blocks.CharBlock(
+        max_length=60, validators=[step_key_validator], help_text="The key of the step it leads to."
+    )
+
+    class Meta:
+        icon = "arrow-right"
+        label = "Choice"
+
+    def clean(self, value):
+        value = super().clean(value)
+        policy, key = value.get("policy"), value.get("section_key")
+        if key and policy is None:
+            raise StructBlockValidationError(
+                block_errors={"policy": ValidationError("Choose the policy this section is in.")}
+            )
+        if message := missing_section_message(policy, key):
+            raise StructBlockValidationError(block_errors={"section_key": ValidationError(message)})
+        return value
+
+
+class ScenarioStepBlock(blocks.StructBlock):
+    key = blocks.CharBlock(
+        max_length=60,
+        validators=[step_key_validator],
+        help_text="A short name other steps point to; keep it once people play the scenario.",
+    )
+    customer_line = blocks.TextBlock(label="Customer says")
+    narration = blocks.TextBlock(
+        required=False, help_text="Tone of voice, or what the staff member can see."
+    )
+    choices = blocks.ListBlock(
+        ScenarioChoiceBlock(),
+        min_num=0,
+        max_num=4,
+        help_text="Two to four choices; leave empty to make this step an ending.",
+    )
+    outcome = blocks.ChoiceBlock(
+        choices=ScenarioOutcome.choices,
+        required=False,
+        help_text="Endings only: how the conversation ended.",
+    )
+    debrief = blocks.TextBlock(
+        required=False, help_text="Endings only: what the learner should take away."
+    )
+
+    class Meta:
+        icon = "comment"
+        label = "Step"
+        label_format = "{key}"
+
+
+def scenario_graph_from_blocks(stream) -> ScenarioGraph:
+    """The graph a stream of step blocks describes (choice ids are the list item ids)."""
+    steps = []
+    for child in stream:
+        value = child.value
+        choices = []
+        for index, item in enumerate(value["choices"].bound_blocks):
+            choice = item.value
+            choices.append(
+                Choice(
+                    id=item.id or f"{value['key']}-{index + 1}",
+                    line=choice["line"],
+                    feedback=choice["feedback"],
+                    scores={c: choice["scores"][c] or 0 for c in Competency.values},
+                    mood_change=choice["mood_change"] or 0,
+                    policy_id=choice["policy"].pk if choice["policy"] else None,
+                    section_key=choice["section_key"] or "",
+                    next_step=choice["next_step"],
+                )
+            )
+        steps.append(
+            Step(
+                key=value["key"],
+                customer_line=value["customer_line"],
+                narration=value["narration"] or "",
+                outcome=value["outcome"] or "",
+                debrief=value["debrief"] or "",
+                choices=tuple(choices),
+            )
+        )
+    return ScenarioGraph(steps)
+
+
+class ScenarioStepsBlock(blocks.StreamBlock):
+    """The steps of a scenario. Saving checks the whole shape and puts each problem
+    beside the step (or the choice) it concerns."""
+
+    step = ScenarioStepBlock()
+
+    def clean(self, value):
+        value = super().clean(value)
+        problems = scenario_graph_from_blocks(value).problems()
+        if not problems:
+            return value
+        general, block_errors = [], {}
+        by_step: dict[int, list] = {}
+        for problem in problems:
+            if problem.step_index is None:
+                general.append(ValidationError(problem.message))
+            else:
+                by_step.setdefault(problem.step_index, []).append(problem)
+        for index, step_problems in by_step.items():
+            block_errors[index] = self._step_error(step_problems)
+        raise StreamBlockValidationError(block_errors=block_errors, non_block_errors=general)
+
+    @staticmethod
+    def _step_error(problems) -> StructBlockValidationError:
+        fields: dict[str, list[str]] = {}
+        per_choice: dict[int, list[str]] = {}
+        whole_step = []
+        for problem in problems:
+            if problem.choice_index is not None:
+                per_choice.setdefault(problem.choice_index, []).append(problem.message)
+            elif problem.field:
+                fields.setdefault(problem.field, []).append(problem.message)
+            else:
+                whole_step.append(ValidationError(problem.message))
+        errors: dict = {name: ValidationError(messages) for name, messages in fields.items()}
+        if per_choice or "choices" in errors:
+            errors["choices"] = ListBlockValidationError(
+                block_errors={
+                    i: StructBlockValidationError(block_errors={"next_step": ValidationError(m)})
+                    for i, m in per_choice.items()
+                },
+                non_block_errors=errors["choices"].error_list if "choices" in errors else None,
+            )
+        return StructBlockValidationError(block_errors=errors, non_block_errors=whole_step)

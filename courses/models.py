@@ -1,18 +1,24 @@
 """Courses and their modules, and the policy versions a course is pinned to."""
 
+from django import forms
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
-from courses.blocks import ModuleBodyBlock
+from courses.blocks import ModuleBodyBlock, ScenarioStepsBlock, scenario_graph_from_blocks
+from courses.choices import Competency, Mood, ScenarioOutcome
 from courses.panels import StaleQuotesPanel
+from courses.scenario_diagram import scenario_diagram
+from courses.scenario_graph import PassRule, ScenarioGraph
 
 
 def knowledge_check_data(value) -> dict:
@@ -106,7 +112,7 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
         FieldPanel("certificate_validity_months"),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.ModulePage"]
+    subpage_types = ["courses.ModulePage", "courses.ScenarioPage"]
     template = "courses/course_page.html"
 
     def player_url(self) -> str:
@@ -114,6 +120,9 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
 
     def get_modules(self):
         return ModulePage.objects.child_of(self).live().order_by("path")
+
+    def get_scenarios(self):
+        return ScenarioPage.objects.child_of(self).live().order_by("path")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -199,6 +208,146 @@ class ModulePage(LearnerFacingOnlyThroughPlayerMixin, Page):
         context["course"] = course
         context["body_items"] = self.body_segments(course, cached=False)
         return context
+
+
+class ScenarioPageForm(WagtailAdminPageForm):
+    required_outcomes = forms.MultipleChoiceField(
+        choices=ScenarioOutcome.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Endings that pass",
+        help_text="Leave all unticked to let any ending pass.",
+    )
+
+
+class ScenarioPage(LearnerFacingOnlyThroughPlayerMixin, Page):
+    """A branching role-play: the customer speaks, the learner picks what to say."""
+
+    brief = models.TextField(
+        "situation", help_text="What the learner is told before the conversation starts."
+    )
+    persona_name = models.CharField("customer's name", max_length=80)
+    persona_wants = models.TextField("what the customer wants")
+    starting_mood = models.PositiveSmallIntegerField(
+        "customer's mood at the start", choices=Mood.choices, default=Mood.FRUSTRATED
+    )
+    policies = ParentalManyToManyField(
+        "cms.PolicyPage",
+        blank=True,
+        related_name="scenarios",
+        help_text="The policies this scenario exercises.",
+    )
+    steps = StreamField(
+        ScenarioStepsBlock(),
+        use_json_field=True,
+        help_text="The first step is where the conversation starts.",
+    )
+    pass_min_total = models.IntegerField(
+        "minimum total score", null=True, blank=True, help_text="Empty: no minimum."
+    )
+    min_communication = models.IntegerField("communication", null=True, blank=True)
+    min_de_escalation = models.IntegerField("de-escalation", null=True, blank=True)
+    min_complaint_handling = models.IntegerField("complaint handling", null=True, blank=True)
+    min_policy_compliance = models.IntegerField("policy compliance", null=True, blank=True)
+    required_outcomes = models.JSONField(default=list, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("brief"),
+        MultiFieldPanel(
+            [
+                FieldPanel("persona_name"),
+                FieldPanel("persona_wants"),
+                FieldPanel("starting_mood"),
+            ],
+            heading="The customer",
+        ),
+        FieldPanel("policies"),
+        FieldPanel("steps"),
+        MultiFieldPanel(
+            [
+                FieldPanel("pass_min_total"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("min_communication"),
+                        FieldPanel("min_de_escalation"),
+                        FieldPanel("min_complaint_handling"),
+                        FieldPanel("min_policy_compliance"),
+                    ],
+                    heading="Minimum per competency (empty: none)",
+                ),
+                FieldPanel("required_outcomes"),
+            ],
+            heading="To pass",
+        ),
+    ]
+    base_form_class = ScenarioPageForm
+    parent_page_types = ["courses.CoursePage"]
+    subpage_types: list[str] = []
+    preview_modes = [("", "Diagram")]
+    template = "courses/scenario_page.html"
+
+    def player_url(self) -> str:
+        return reverse(
+            "learning:scenario",
+            kwargs={"course_slug": self.get_parent().slug, "scenario_slug": self.slug},
+        )
+
+    def graph(self) -> ScenarioGraph:
+        return scenario_graph_from_blocks(self.steps)
+
+    def pass_rule(self) -> PassRule:
+        minimums = {
+            c.value: getattr(self, f"min_{c.value}")
+            for c in Competency
+            if getattr(self, f"min_{c.value}") is not None
+        }
+        return PassRule(
+            min_total=self.pass_min_total,
+            competency_minimums=minimums,
+            required_outcomes=tuple(self.required_outcomes or ()),
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["diagram"] = scenario_diagram(self.graph())
+        return context
+
+
+class ScenarioScript(models.Model):
+    """A scenario frozen as it was published: runs play the script they started on,
+    whatever trainers change later."""
+
+    scenario = models.ForeignKey(ScenarioPage, on_delete=models.CASCADE, related_name="scripts")
+    revision_id = models.PositiveBigIntegerField(
+        help_text="The page revision this script was made from (it may be purged later)."
+    )
+    title = models.CharField(max_length=255)
+    starting_mood = models.PositiveSmallIntegerField(choices=Mood.choices)
+    steps = models.JSONField()
+    pass_rule = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario", "revision_id"], name="scenario_script_once_per_revision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (revision {self.revision_id})"
+
+    @cached_property
+    def graph(self) -> ScenarioGraph:
+        return ScenarioGraph.from_data(self.steps)
+
+    def rule(self) -> PassRule:
+        return PassRule(
+            min_total=self.pass_rule["min_total"],
+            competency_minimums=self.pass_rule["competency_minimums"],
+            required_outcomes=tuple(self.pass_rule["required_outcomes"]),
+        )
 
 
 class CoursePolicyPinQuerySet(models.QuerySet):

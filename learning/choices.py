@@ -24,3 +24,8 @@ class AssignmentStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
     OVERDUE = "overdue", "Overdue"
+
+
+class ScenarioMode(models.TextChoices):
+    PRACTICE = "practice", "Practice"
+    ASSESSED = "assessed", "Assessed"

@@ -1,12 +1,14 @@
 """People and the organisation: employees, departments, job roles and locations."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from learning.choices import AssignmentReason, AssignmentStatus
+from learning.choices import AssignmentReason, AssignmentStatus, ScenarioMode
 
 
 class NamedOrgUnit(models.Model):
@@ -252,3 +254,60 @@ class KnowledgeCheckAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} answered {self.block_id}"
+
+
+class ScenarioRunQuerySet(models.QuerySet):
+    def passed_assessed(self):
+        return self.filter(mode=ScenarioMode.ASSESSED, passed=True)
+
+
+class ScenarioRun(models.Model):
+    """One play-through of a role-play scenario, on the script it started with.
+
+    The server holds the whole state: the learner's page only ever names the current
+    step and the choices it offers. ``turn`` counts the choices made and guards against
+    a stale or repeated form.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scenario_runs"
+    )
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    scenario = models.ForeignKey(
+        "courses.ScenarioPage", on_delete=models.CASCADE, related_name="runs"
+    )
+    script = models.ForeignKey(
+        "courses.ScenarioScript", on_delete=models.PROTECT, related_name="runs"
+    )
+    mode = models.CharField(max_length=10, choices=ScenarioMode.choices)
+    current_step = models.CharField(max_length=60)
+    turn = models.PositiveIntegerField(default=0)
+    mood = models.PositiveSmallIntegerField()
+    scores = models.JSONField(default=dict)
+    path = models.JSONField(
+        default=list, help_text="[{step, choice, at}] for every choice made, in order."
+    )
+    policy_versions = models.ManyToManyField(
+        "cms.PolicyVersion",
+        blank=True,
+        related_name="+",
+        help_text="The policy versions in force for the course when the run started.",
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    passed = models.BooleanField(null=True)
+
+    objects = ScenarioRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "scenario", "mode"], name="run_by_learner")]
+
+    def __str__(self) -> str:
+        return f"{self.user} playing {self.scenario} ({self.mode})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None

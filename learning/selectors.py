@@ -7,10 +7,19 @@ from operator import or_
 
 from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 
-from courses.models import CoursePage, ModulePage
-from learning.choices import AssignmentStatus
-from learning.models import Assignment, Employee, KnowledgeCheckAnswer, ModuleProgress
+from cms.models import PolicyVersion
+from courses.choices import Competency, Mood, ScenarioOutcome
+from courses.models import CoursePage, ModulePage, ScenarioPage
+from learning.choices import AssignmentStatus, ScenarioMode
+from learning.models import (
+    Assignment,
+    Employee,
+    KnowledgeCheckAnswer,
+    ModuleProgress,
+    ScenarioRun,
+)
 
 DUE_SOON_DAYS = 14
 
@@ -19,16 +28,25 @@ DUE_SOON_DAYS = 14
 class CourseProgress:
     course: CoursePage
     modules: list[ModulePage]
+    scenarios: list[ScenarioPage] = field(default_factory=list)
     done: set[int] = field(default_factory=set)
     opened: dict[int, datetime.datetime] = field(default_factory=dict)
+    passed: set[int] = field(default_factory=set)
+    played: set[int] = field(default_factory=set)
 
     @property
     def total(self) -> int:
-        return len(self.modules)
+        return len(self.modules) + len(self.scenarios)
 
     @property
     def completed(self) -> int:
-        return sum(1 for m in self.modules if m.pk in self.done)
+        modules = sum(1 for m in self.modules if m.pk in self.done)
+        return modules + sum(1 for s in self.scenarios if s.pk in self.passed)
+
+    def scenario_state(self, scenario: ScenarioPage) -> str:
+        if scenario.pk in self.passed:
+            return "completed"
+        return "in_progress" if scenario.pk in self.played else "not_started"
 
     @property
     def percent(self) -> int:
@@ -46,28 +64,36 @@ class CourseProgress:
         return "in_progress" if module.pk in self.opened else "not_started"
 
 
-def _modules_by_course(courses: list[CoursePage]) -> dict[int, list[ModulePage]]:
+def _children_by_course(model, courses: list[CoursePage], *fields) -> dict[int, list]:
+    """Live children of one page type for several courses, in one query."""
     if not courses:
         return {}
     by_path = {course.path: course.pk for course in courses}
     depth = {course.depth + 1 for course in courses}
-    modules = (
-        ModulePage.objects.live()
+    children = (
+        model.objects.live()
         .filter(depth__in=depth)
         .filter(reduce(or_, (Q(path__startswith=path) for path in by_path)))
         .order_by("path")
-        .only("pk", "title", "slug", "path", "depth", "estimated_minutes")
+        .only("pk", "title", "slug", "path", "depth", *fields)
     )
-    result: dict[int, list[ModulePage]] = {course.pk: [] for course in courses}
-    for module in modules:
-        result[by_path[module.path[: -ModulePage.steplen]]].append(module)
+    result: dict[int, list] = {course.pk: [] for course in courses}
+    for child in children:
+        result[by_path[child.path[: -model.steplen]]].append(child)
     return result
 
 
 def course_progress_for(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
-    """Modules and this person's progress for several courses, in two queries."""
-    modules = _modules_by_course(courses)
-    progress = {course.pk: CourseProgress(course, modules[course.pk]) for course in courses}
+    """Modules, role-plays and this person's progress in them for several courses, in a
+    fixed number of queries."""
+    if not courses:
+        return {}
+    modules = _children_by_course(ModulePage, courses, "estimated_minutes")
+    scenarios = _children_by_course(ScenarioPage, courses)
+    progress = {
+        course.pk: CourseProgress(course, modules[course.pk], scenarios[course.pk])
+        for course in courses
+    }
     rows = ModuleProgress.objects.filter(user=user, course_id__in=list(progress)).values_list(
         "course_id", "module_id", "last_opened_at", "completed_at"
     )
@@ -75,6 +101,17 @@ def course_progress_for(*, user, courses: list[CoursePage]) -> dict[int, CourseP
         progress[course_id].opened[module_id] = opened
         if completed:
             progress[course_id].done.add(module_id)
+    if any(scenarios.values()):
+        runs = (
+            ScenarioRun.objects.filter(user=user, course_id__in=list(progress))
+            .order_by()
+            .values_list("course_id", "scenario_id", "mode", "passed")
+            .distinct()
+        )
+        for course_id, scenario_id, mode, passed in runs:
+            progress[course_id].played.add(scenario_id)
+            if passed and mode == ScenarioMode.ASSESSED:
+                progress[course_id].passed.add(scenario_id)
     return progress
 
 
@@ -162,6 +199,138 @@ def module_in_course(*, course: CoursePage, slug: str) -> ModulePage:
     if module is None:
         raise Http404("No such module in this course.")
     return module
+
+
+def scenario_in_course(*, course: CoursePage, slug: str) -> ScenarioPage:
+    scenario = ScenarioPage.objects.child_of(course).live().filter(slug=slug).first()
+    if scenario is None:
+        raise Http404("No such role-play in this course.")
+    return scenario
+
+
+def scenario_run_for_learner(*, user, scenario: ScenarioPage, public_id) -> ScenarioRun:
+    """The learner's own run of this scenario; anyone else's is 404, as if it did not exist."""
+    run = (
+        ScenarioRun.objects.select_related("script")
+        .filter(public_id=public_id, user=user, scenario=scenario)
+        .first()
+    )
+    if run is None:
+        raise Http404("No such run.")
+    return run
+
+
+def scenario_runs_for(*, user, course: CoursePage, scenario: ScenarioPage) -> list[ScenarioRun]:
+    return list(
+        ScenarioRun.objects.filter(user=user, course=course, scenario=scenario).order_by(
+            "-started_at"
+        )[:10]
+    )
+
+
+def scenario_step_view(run: ScenarioRun) -> dict:
+    """What the learner may see now: the current step and its choices (never where they
+    lead or how they score) and the feedback on the choice just made."""
+    graph = run.script.graph
+    step = graph.by_key[run.current_step]
+    last = None
+    if run.path:
+        previous = graph.by_key[run.path[-1]["step"]]
+        choice = previous.choice(run.path[-1]["choice"])
+        last = {"line": choice.line, "feedback": choice.feedback}
+    return {
+        "step": {
+            "key": step.key,
+            "customer_line": step.customer_line,
+            "narration": step.narration,
+            "choices": [{"id": c.id, "line": c.line} for c in step.choices],
+        },
+        "mood": run.mood,
+        "mood_label": Mood(run.mood).label,
+        "last": last,
+        "turn": run.turn,
+    }
+
+
+def _section_links(run: ScenarioRun, choices) -> list[dict]:
+    """Links to the policy sections behind choices, in the versions the run was played on."""
+    wanted = {(c.policy_id, c.section_key) for c in choices if c.policy_id and c.section_key}
+    if not wanted:
+        return []
+    versions = {
+        v.policy_id: v
+        for v in run.policy_versions.select_related("policy").filter(
+            policy_id__in={policy_id for policy_id, _ in wanted}
+        )
+    }
+    missing = {policy_id for policy_id, _ in wanted} - set(versions)
+    if missing:
+        for version in (
+            PolicyVersion.objects.filter(policy_id__in=missing)
+            .select_related("policy")
+            .order_by("policy_id", "major", "minor")
+        ):
+            versions[version.policy_id] = version
+    links = []
+    for policy_id, key in sorted(wanted):
+        version = versions.get(policy_id)
+        section = version.section(key) if version else None
+        if section is None:
+            continue
+        url = reverse("policy_version", args=[version.policy.slug, version.label])
+        links.append(
+            {
+                "url": f"{url}#section-{key}",
+                "policy": version.title,
+                "label": version.label,
+                "heading": section["heading"],
+            }
+        )
+    return links
+
+
+def scenario_debrief(run: ScenarioRun) -> dict:
+    """The end of a run: outcome, scores beside the best path's, both paths, and the
+    policy sections behind the choices that were not the best available."""
+    graph = run.script.graph
+    ending = graph.by_key[run.current_step]
+    best_ids = graph.best_choice_ids()
+    taken = []
+    for entry in run.path:
+        step = graph.by_key[entry["step"]]
+        choice = step.choice(entry["choice"])
+        taken.append({"step": step, "choice": choice, "best": choice.id in best_ids})
+    best_path = [{"step": step, "choice": choice} for step, choice in graph.best_path() if choice]
+    best_scores: dict[str, int] = {}
+    for item in best_path:
+        for competency, points in item["choice"].scores.items():
+            best_scores[competency] = best_scores.get(competency, 0) + points
+    scores = [
+        {
+            "label": competency.label,
+            "yours": run.scores.get(competency.value, 0),
+            "best": best_scores.get(competency.value, 0),
+        }
+        for competency in Competency
+    ]
+    rule = run.script.rule()
+    return {
+        "ending": ending,
+        "outcome_label": ScenarioOutcome(ending.outcome).label,
+        "passed": run.passed,
+        "shortfalls": rule.shortfalls(
+            scores=run.scores, outcome=ending.outcome, names=dict(Competency.choices)
+        ),
+        "scores": scores,
+        "total": sum(run.scores.values()),
+        "best_total": sum(best_scores.values()),
+        "taken": taken,
+        "best_path": best_path,
+        "best_outcome_label": ScenarioOutcome(graph.best_path()[-1][0].outcome).label,
+        "missed_sections": _section_links(
+            run, [item["choice"] for item in taken if not item["best"]]
+        ),
+    }
 
 
 def knowledge_check_answers(*, user, module: ModulePage) -> dict[str, KnowledgeCheckAnswer]:

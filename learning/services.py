@@ -1,5 +1,5 @@
 """State changes for people and their training: employees, the staff import,
-assignments and their rules, module progress and course completion."""
+assignments and their rules, module progress, role-play runs and course completion."""
 
 import csv
 import datetime
@@ -14,9 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from courses.models import CoursePage, ModulePage
-from courses.services import KnowledgeCheckResult, knowledge_check_grade
-from learning.choices import AssignmentReason
+from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
+from courses.scenario_graph import Choice, ChoiceNotOffered, RunState
+from courses.services import (
+    KnowledgeCheckResult,
+    knowledge_check_grade,
+    scenario_script_current,
+)
+from learning.choices import AssignmentReason, ScenarioMode
 from learning.models import (
     Assignment,
     AssignmentRule,
@@ -26,6 +31,7 @@ from learning.models import (
     KnowledgeCheckAnswer,
     Location,
     ModuleProgress,
+    ScenarioRun,
 )
 
 User = get_user_model()
@@ -599,15 +605,22 @@ def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
 
 
 def course_requirements_met(*, user, course: CoursePage) -> bool:
-    """The completion rules: every module finished. Scenarios and the final assessment
-    join this list as those parts of a course arrive."""
+    """The completion rules: every module finished and every role-play passed in assessed
+    mode. The final assessment joins this list when courses have one."""
     module_ids = set(course.get_modules().values_list("pk", flat=True))
     done = set(
         ModuleProgress.objects.filter(
             user=user, module_id__in=module_ids, completed_at__isnull=False
         ).values_list("module_id", flat=True)
     )
-    return bool(module_ids) and module_ids <= done
+    scenario_ids = set(course.get_scenarios().values_list("pk", flat=True))
+    passed = set(
+        ScenarioRun.objects.passed_assessed()
+        .filter(user=user, course=course, scenario_id__in=scenario_ids)
+        .values_list("scenario_id", flat=True)
+    )
+    has_content = bool(module_ids or scenario_ids)
+    return has_content and module_ids <= done and scenario_ids <= passed
 
 
 @transaction.atomic
@@ -620,3 +633,111 @@ def course_complete_if_done(*, user, course: CoursePage) -> bool:
         assignment.save(update_fields=["completed_at"])
         log(instance=assignment, action="learning.complete", user=user)
     return True
+
+
+@transaction.atomic
+def scenario_run_start(
+    *, user, course: CoursePage, scenario: ScenarioPage, mode: str
+) -> ScenarioRun:
+    """Begin a play-through on the scenario as published now, recording the policy
+    versions the course is pinned to (or, for a policy it does not pin, the current one)."""
+    if mode not in ScenarioMode.values:
+        raise ValueError(f"Unknown mode {mode!r}.")
+    script = scenario_script_current(scenario=scenario)
+    state = script.graph.start_state(mood=script.starting_mood)
+    now = timezone.now()
+    run = ScenarioRun.objects.create(
+        user=user,
+        course=course,
+        scenario=scenario,
+        script=script,
+        mode=mode,
+        current_step=state.step_key,
+        mood=state.mood,
+        scores={},
+        path=[],
+        started_at=now,
+    )
+    pinned = CoursePolicyPin.objects.versions_by_policy(course)
+    versions = []
+    for policy in scenario.policies.all():
+        version = pinned.get(policy.pk) or policy.current_version
+        if version is not None:
+            versions.append(version)
+    run.policy_versions.set(versions or pinned.values())
+    Assignment.objects.open().filter(
+        employee__user=user, course=course, started_at__isnull=True
+    ).update(started_at=now)
+    return run
+
+
+class ScenarioRunConflict(Exception):
+    """The choice posted is not one the run can take now: an old form, another tab, a
+    finished run, or a choice the current step does not offer."""
+
+
+@dataclass(frozen=True)
+class ScenarioChoiceResult:
+    run: ScenarioRun
+    choice: Choice | None
+    repeated: bool = False
+
+
+def _is_repeat(run: ScenarioRun, *, step_key: str, turn: int, choice_id: str) -> bool:
+    """The last choice recorded is exactly this one: a double click or a retried post."""
+    last = run.path[-1] if run.path else None
+    return (
+        last is not None
+        and turn == run.turn - 1
+        and last["step"] == step_key
+        and last["choice"] == choice_id
+    )
+
+
+@transaction.atomic
+def scenario_run_choose(
+    *, run: ScenarioRun, step_key: str, turn: int, choice_id: str
+) -> ScenarioChoiceResult:
+    """Play one choice. Refuses anything but a choice of the current step at the current
+    turn (ScenarioRunConflict) and changes nothing then; the same choice posted twice is
+    taken once. Reaching an ending finishes the run, grades it against the pass rule of
+    its script, and completes the course when an assessed run passes the last hurdle."""
+    if _is_repeat(run, step_key=step_key, turn=turn, choice_id=choice_id):
+        return ScenarioChoiceResult(run=run, choice=None, repeated=True)
+    if run.is_finished:
+        raise ScenarioRunConflict("This run has finished; start a new one to play again.")
+    if step_key != run.current_step or turn != run.turn:
+        raise ScenarioRunConflict("That choice belongs to an earlier step of this run.")
+    graph = run.script.graph
+    state = RunState(step_key=run.current_step, mood=run.mood, scores=run.scores)
+    try:
+        state, choice = graph.choose(state, choice_id)
+    except ChoiceNotOffered as exc:
+        raise ScenarioRunConflict("That is not one of the choices on this step.") from exc
+    now = timezone.now()
+    changes = {
+        "current_step": state.step_key,
+        "turn": turn + 1,
+        "mood": state.mood,
+        "scores": state.scores,
+        "path": [*run.path, {"step": step_key, "choice": choice.id, "at": now.isoformat()}],
+    }
+    reached = graph.by_key[state.step_key]
+    if reached.is_ending:
+        shortfalls = run.script.rule().shortfalls(scores=state.scores, outcome=reached.outcome)
+        changes |= {"finished_at": now, "outcome": reached.outcome, "passed": not shortfalls}
+    # Only the request that still sees this turn moves the run on; a racing duplicate
+    # finds it moved and is treated as the repeat it is.
+    moved = ScenarioRun.objects.filter(pk=run.pk, turn=turn, finished_at__isnull=True).update(
+        **changes
+    )
+    if not moved:
+        run.refresh_from_db()
+        if _is_repeat(run, step_key=step_key, turn=turn, choice_id=choice_id):
+            return ScenarioChoiceResult(run=run, choice=None, repeated=True)
+        raise ScenarioRunConflict("This run moved on in another window.")
+    for name, value in changes.items():
+        setattr(run, name, value)
+    if run.is_finished and run.passed and run.mode == ScenarioMode.ASSESSED:
+        course_complete_if_done(user=run.user, course=run.course)
+    return ScenarioChoiceResult(run=run, choice=choice)

@@ -9,6 +9,21 @@ app_name = "learning"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("courses/<slug:course_slug>/", views.course_overview, name="course"),
+    path(
+        "courses/<slug:course_slug>/role-plays/<slug:scenario_slug>/",
+        views.scenario,
+        name="scenario",
+    ),
+    path(
+        "courses/<slug:course_slug>/role-plays/<slug:scenario_slug>/start/",
+        views.scenario_start,
+        name="scenario_start",
+    ),
+    path(
+        "courses/<slug:course_slug>/role-plays/<slug:scenario_slug>/runs/<uuid:run_id>/",
+        views.scenario_run,
+        name="scenario_run",
+    ),
     path("courses/<slug:course_slug>/<slug:module_slug>/", views.module, name="module"),
     path(
         "courses/<slug:course_slug>/<slug:module_slug>/check/<str:block_id>/",

@@ -2,26 +2,36 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
-from learning.choices import AssignmentStatus
+from learning.choices import AssignmentStatus, ScenarioMode
 from learning.selectors import (
     course_for_learner,
     course_progress_for,
     knowledge_check_answers,
     learner_dashboard,
     module_in_course,
+    scenario_debrief,
+    scenario_in_course,
+    scenario_run_for_learner,
+    scenario_runs_for,
+    scenario_step_view,
 )
 from learning.services import (
     ModuleIncompleteError,
+    ScenarioRunConflict,
     knowledge_check_answer,
     module_complete,
     module_open,
+    scenario_run_choose,
+    scenario_run_start,
 )
 
 
@@ -47,6 +57,7 @@ def course_overview(request, course_slug):
             "assignment": assignment,
             "progress": progress,
             "modules": [(m, progress.state_of(m)) for m in progress.modules],
+            "scenarios": [(s, progress.scenario_state(s)) for s in progress.scenarios],
             "status": status,
             "status_label": AssignmentStatus(status).label if status else "",
             "policies": sorted(pins.values(), key=lambda version: version.title),
@@ -140,3 +151,79 @@ def module_finish(request, course_slug, module_slug):
         messages.success(request, f"Module finished. Next up: {upcoming.title}.")
         return redirect("learning:module", course_slug=course.slug, module_slug=upcoming.slug)
     return redirect("learning:course", course_slug=course.slug)
+
+
+@login_required
+@require_GET
+def scenario(request, course_slug, scenario_slug):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = scenario_in_course(course=course, slug=scenario_slug)
+    runs = scenario_runs_for(user=request.user, course=course, scenario=current)
+    rule = current.pass_rule()
+    return render(
+        request,
+        "learning/scenario.html",
+        {
+            "course": course,
+            "scenario": current,
+            "runs": runs,
+            "unfinished": next((r for r in runs if not r.is_finished), None),
+            "passed": any(r.passed and r.mode == ScenarioMode.ASSESSED for r in runs),
+            "rule": rule,
+            "required_outcomes": [
+                ScenarioOutcome(value).label.lower() for value in rule.required_outcomes
+            ],
+            "competency_minimums": [
+                (Competency(key).label, minimum)
+                for key, minimum in rule.competency_minimums.items()
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def scenario_start(request, course_slug, scenario_slug):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = scenario_in_course(course=course, slug=scenario_slug)
+    mode = request.POST.get("mode")
+    if mode not in ScenarioMode.values:
+        return HttpResponseBadRequest("Choose practice or assessed.")
+    run = scenario_run_start(user=request.user, course=course, scenario=current, mode=mode)
+    return redirect(
+        "learning:scenario_run",
+        course_slug=course.slug,
+        scenario_slug=current.slug,
+        run_id=run.public_id,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scenario_run(request, course_slug, scenario_slug, run_id):
+    """One step of a run (GET), or a choice on it (POST, then back here)."""
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    current = scenario_in_course(course=course, slug=scenario_slug)
+    run = scenario_run_for_learner(user=request.user, scenario=current, public_id=run_id)
+    context = {"course": course, "scenario": current, "run": run}
+    if request.method == "POST":
+        try:
+            turn = int(request.POST.get("turn", ""))
+        except ValueError:
+            turn = -1
+        try:
+            scenario_run_choose(
+                run=run,
+                step_key=request.POST.get("step", ""),
+                turn=turn,
+                choice_id=request.POST.get("choice", ""),
+            )
+        except ScenarioRunConflict as exc:
+            context["conflict"] = str(exc)
+            return render(request, "learning/scenario_conflict.html", context, status=409)
+        return redirect(request.path, permanent=False)
+    if run.is_finished:
+        context |= scenario_debrief(run)
+        return render(request, "learning/scenario_debrief.html", context)
+    context |= scenario_step_view(run)
+    return render(request, "learning/scenario_step.html", context)
