@@ -12,7 +12,8 @@ from wagtail.images.models import Image
 from weasyprint import HTML
 
 from cms.models import HomePage, PolicyPage
-from courses.models import CourseIndexPage, CoursePage, ModulePage
+from courses.demo_scenarios import scenario_specs
+from courses.models import CourseIndexPage, CoursePage, ModulePage, ScenarioPage
 
 CALL_FLOW_TITLE = "The four steps of a good contact"
 JOB_AID_TITLE = "Contact checklist (one page)"
@@ -622,3 +623,21 @@ def seed_courses() -> list[CoursePage]:
             module.save_revision().publish()
         courses.append(CoursePage.objects.get(pk=course.pk))
     return courses
+
+
+def seed_scenarios() -> list[ScenarioPage]:
+    """Add each demo role-play to its course unless it is there already; published."""
+    scenarios = []
+    for spec in scenario_specs():
+        course = CoursePage.objects.get(slug=spec["course"])
+        existing = ScenarioPage.objects.child_of(course).filter(slug=spec["slug"]).first()
+        if existing is not None:
+            scenarios.append(existing)
+            continue
+        fields = {k: v for k, v in spec.items() if k not in ("course", "policies")}
+        scenario = ScenarioPage(**fields)
+        course.add_child(instance=scenario)
+        scenario.policies.set(PolicyPage.objects.filter(slug__in=spec["policies"]))
+        scenario.save_revision().publish()
+        scenarios.append(ScenarioPage.objects.get(pk=scenario.pk))
+    return scenarios

@@ -119,9 +119,7 @@ def error_at(steps):
                     messages = item.block_errors["next_step"].messages
                     found.append((index, f"choices.{j}.next_step", messages))
                 if field_error.non_block_errors:
-                    found.append(
-                        (index, "choices", list(field_error.non_block_errors))
-                    )
+                    found.append((index, "choices", list(field_error.non_block_errors)))
             else:
                 found.append((index, name, field_error.messages))
     return [entry for entry in found if entry[2]]

@@ -298,7 +298,7 @@ def test_the_dashboard_query_count_does_not_grow_with_assignments(
 ):
     user = make_user("Learners", email=f"busy{count}@example.com")
     dashboard_with(client, user, count)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get("/learn/")
     assert response.content.decode().count('class="card course-card') == count
 
@@ -319,9 +319,9 @@ def test_the_module_page_query_count_does_not_grow_with_blocks(
     assign(learner, big)
     client.force_login(learner)
     client.post(check_url(big, module, module.knowledge_check_ids()[0]), {"option": "0"})
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         first = client.get(module_url(big, module))  # renders the body and caches it
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         again = client.get(module_url(big, module))
     for response in (first, again):
         assert response.content.decode().count('class="knowledge-check"') == blocks // 3

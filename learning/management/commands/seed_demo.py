@@ -12,8 +12,8 @@ from wagtail.models import Site
 
 from cms.demo import seed_acknowledgements, seed_policies
 from cms.models import HomePage, SiteBranding
-from courses.demo import seed_courses
-from courses.models import CoursePage
+from courses.demo import seed_courses, seed_scenarios
+from courses.models import CoursePage, ScenarioPage
 from learning import demo
 from learning.models import (
     Assignment,
@@ -24,6 +24,7 @@ from learning.models import (
     KnowledgeCheckAnswer,
     Location,
     ModuleProgress,
+    ScenarioRun,
 )
 from learning.services import (
     assignment_rule_save,
@@ -33,6 +34,8 @@ from learning.services import (
     knowledge_check_answer,
     module_complete,
     module_open,
+    scenario_run_choose,
+    scenario_run_start,
 )
 
 User = get_user_model()
@@ -54,6 +57,7 @@ class Command(BaseCommand):
             agent = User.objects.get(email="agent@example.com")
             seed_acknowledgements(user=agent, except_latest_of=("refunds-and-returns",))
             seed_courses()
+            seed_scenarios()
             self._rules()
             assignments_apply_rules()
             self._agent_history(agent.employee)
@@ -85,10 +89,15 @@ class Command(BaseCommand):
         hr = User.objects.get(email="hr@example.com")
         assignments_create(employees=[agent], course=essentials, actor=hr)
         self._take(user, essentials, essentials.get_modules())
+        for scenario in essentials.get_scenarios():
+            self._play(user, essentials, scenario, mode="practice", best=False)
+            self._play(user, essentials, scenario, mode="assessed", best=True)
         self._backdate(user, essentials, assigned=500, started=499, completed=490)
 
         privacy = CoursePage.objects.get(slug="privacy-in-every-conversation")
         self._take(user, privacy, privacy.get_modules()[:1])
+        for scenario in privacy.get_scenarios():
+            self._play(user, privacy, scenario, mode="practice", best=False)
         self._backdate(user, privacy, assigned=12, started=3)
 
         complaints = CoursePage.objects.get(slug="complaint-handling-and-de-escalation")
@@ -107,6 +116,17 @@ class Command(BaseCommand):
                         user=user, module=module, block_id=block.id, option=str(right)
                     )
             module_complete(user=user, course=course, module=module)
+
+    def _play(self, user, course, scenario: ScenarioPage, *, mode: str, best: bool) -> None:
+        """Play a role-play to an ending: along the best path, or always the first reply."""
+        run = scenario_run_start(user=user, course=course, scenario=scenario, mode=mode)
+        graph = run.script.graph
+        best_choices = {step.key: choice for step, choice in graph.best_path() if choice}
+        while not run.is_finished:
+            step = graph.by_key[run.current_step]
+            choice = best_choices.get(step.key) if best else None
+            choice = choice or step.choices[0]
+            scenario_run_choose(run=run, step_key=step.key, turn=run.turn, choice_id=choice.id)
 
     def _backdate(
         self,
@@ -146,6 +166,15 @@ class Command(BaseCommand):
                 )
                 started_at = started_at or opened
                 completed_at = finished if completed is not None else None
+        if started_at is not None:
+            # Role-plays were played on the last day of the course, a few minutes apart.
+            last_day = completed_at or (now - datetime.timedelta(days=started - 1))
+            for n, run in enumerate(ScenarioRun.objects.filter(user=user, course=course)):
+                played = last_day - datetime.timedelta(minutes=15 * (n + 1))
+                ScenarioRun.objects.filter(pk=run.pk).update(
+                    started_at=played,
+                    finished_at=played + datetime.timedelta(minutes=8) if run.finished_at else None,
+                )
         Assignment.objects.filter(employee__user=user, course=course).update(
             assigned_at=assigned_at,
             due_date=due_date,
