@@ -20,7 +20,16 @@ from cms.models import PolicyPage  # noqa: E402
 from courses.models import CoursePage  # noqa: E402
 from learning.models import Employee  # noqa: E402
 from learning.services import assignments_create  # noqa: E402
-from tests.courses.factories import WINDOW_CHECK, excerpt, make_course, text  # noqa: E402
+from learning.services import scenario_run_start  # noqa: E402
+from tests.courses.factories import (  # noqa: E402
+    WINDOW_CHECK,
+    choice,
+    excerpt,
+    make_course,
+    make_scenario,
+    scene,
+    text,
+)
 
 
 def ok(client: Client, url: str):
@@ -78,6 +87,45 @@ def learner_with_40_assignments() -> Client:
     return client
 
 
+def role_play_round_trip(user) -> object:
+    """Reply on the current step, then load the next: what one click costs a learner.
+
+    The role-play is a chain long enough for every timed and warm-up call to have a
+    step of its own."""
+    length = 120
+    steps = [
+        scene(
+            f"s{n}",
+            f"Customer line {n}: I still need an answer about my order.",
+            choice(f"Reply {n}: let me check that for you.", f"s{n + 1}", communication=1),
+            choice(f"Reply {n}: that is not my department.", "lost", communication=-1),
+            choice(f"Reply {n}: please hold.", "lost", de_escalation=-1),
+        )
+        for n in range(length)
+    ]
+    steps[-1]["value"]["choices"][0]["next_step"] = "resolved"
+    steps.append(scene("resolved", "Thanks.", outcome="resolved", debrief="Done."))
+    steps.append(scene("lost", "Goodbye.", outcome="customer_lost", debrief="Lost."))
+    course = make_course("Benchmark Role-play", modules=[], open_to_all=True)
+    scenario = make_scenario(course, "Long call", steps=steps)
+    run = scenario_run_start(user=user, course=course, scenario=scenario, mode="practice")
+    graph = run.script.graph
+    url = f"/learn/courses/{course.slug}/role-plays/{scenario.slug}/runs/{run.public_id}/"
+    client = Client()
+    client.force_login(user)
+    turn = iter(range(length))
+
+    def round_trip():
+        n = next(turn)
+        step = graph.by_key[f"s{n}"]
+        posted = client.post(url, {"step": step.key, "turn": n, "choice": step.choices[0].id})
+        if posted.status_code != 302:
+            raise RuntimeError(f"the reply on step {n} answered {posted.status_code}")
+        return ok(client, url)()
+
+    return round_trip
+
+
 def run() -> list:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
@@ -90,7 +138,9 @@ def run() -> list:
         employees=[agent_employee], course=CoursePage.objects.get(slug="benchmark-course")
     )
     busy = learner_with_40_assignments()
+    round_trip = role_play_round_trip(get_user_model().objects.get(email="newhire@example.com"))
     return [
+        compare("role-play step: reply, then next step", round_trip, baseline),
         compare("module page, 30 blocks", ok(agent, module_url), baseline),
         compare("/learn/ with 40 assignments", ok(busy, "/learn/"), baseline),
         compare("sign-in page /accounts/login/", ok(anonymous, "/accounts/login/"), baseline),
