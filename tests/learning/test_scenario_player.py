@@ -365,3 +365,14 @@ def test_the_service_refuses_what_the_view_refuses(learner):
     with pytest.raises(ValueError):
         scenario_run_start(user=learner, course=course, scenario=scenario, mode="exam")
     assert Assignment.objects.count() == 0
+
+
+def test_the_role_play_page_reveals_no_step_before_a_run_starts(client, setup):
+    course, scenario, _ = setup
+    html = client.get(reverse("learning:scenario", args=[course.slug, scenario.slug])).content
+    html = html.decode()
+    assert "Sam" in html and "Start an assessed run" in html
+    for step in scenario.graph().steps:
+        assert step.customer_line not in html
+        for option in step.choices:
+            assert option.line not in html and option.feedback not in html
