@@ -19,8 +19,7 @@ from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
 from courses.models import CoursePage  # noqa: E402
 from learning.models import Employee  # noqa: E402
-from learning.services import assignments_create  # noqa: E402
-from learning.services import scenario_run_start  # noqa: E402
+from learning.services import assignments_create, scenario_run_start  # noqa: E402
 from tests.courses.factories import (  # noqa: E402
     WINDOW_CHECK,
     choice,
