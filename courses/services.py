@@ -56,15 +56,15 @@ def knowledge_check_grade(
 def scenario_script_current(*, scenario: ScenarioPage) -> ScenarioScript:
     """The script of the scenario as it is published now, made the first time it is asked
     for. The page row holds the live content; drafts live only in revisions."""
-    script = ScenarioScript.objects.filter(
-        scenario=scenario, revision_id=scenario.live_revision_id
-    ).first()
+    # A page made live in code without a revision has none; its row is still the content.
+    revision_id = scenario.live_revision_id or 0
+    script = ScenarioScript.objects.filter(scenario=scenario, revision_id=revision_id).first()
     if script is not None:
         return script
     rule = scenario.pass_rule()
     script, _ = ScenarioScript.objects.get_or_create(
         scenario=scenario,
-        revision_id=scenario.live_revision_id,
+        revision_id=revision_id,
         defaults={
             "title": scenario.title,
             "starting_mood": scenario.starting_mood,
