@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "accounts",
     "cms",
+    "assessments",
     "courses",
     "learning",
     "wagtail.contrib.forms",
