@@ -1,17 +1,40 @@
-"""The competency list in the admin, under Training content."""
+"""The question bank in the admin: questions, banks and the competency list."""
 
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from assessments.models import Competency
+from assessments.models import Competency, Question, QuestionBank
 from cms.admin_access import ForbiddenOnDenyViewSetMixin
+
+
+class QuestionViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
+    model = Question
+    icon = "help"
+    menu_label = "Questions"
+    list_display = ["title", "bank", "category", "kind", "updated_at"]
+    list_filter = ["bank", "kind", "competencies"]
+    search_fields = ["title", "category"]
+    ordering = ["bank__name", "category", "title"]
+
+
+class QuestionBankViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
+    model = QuestionBank
+    icon = "folder-open-inverse"
+    menu_label = "Banks"
+    list_display = ["name", "description"]
+    search_fields = ["name"]
 
 
 class CompetencyViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
     model = Competency
     icon = "tasks"
     menu_label = "Competencies"
-    menu_order = 300
-    add_to_admin_menu = True
     list_display = ["name", "key", "description"]
     search_fields = ["name", "key"]
     ordering = ["sort_order", "name"]
+
+
+class QuestionBankViewSetGroup(SnippetViewSetGroup):
+    menu_label = "Question bank"
+    menu_icon = "help"
+    menu_order = 300
+    items = (QuestionViewSet, QuestionBankViewSet, CompetencyViewSet)

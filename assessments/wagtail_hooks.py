@@ -2,6 +2,6 @@
 
 from wagtail.snippets.models import register_snippet
 
-from assessments.viewsets import CompetencyViewSet
+from assessments.viewsets import QuestionBankViewSetGroup
 
-register_snippet(CompetencyViewSet)
+register_snippet(QuestionBankViewSetGroup)
