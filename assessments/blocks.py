@@ -80,6 +80,14 @@ class PairBlock(blocks.StructBlock):
 
 class MatchingBlock(blocks.StructBlock):
     pairs = blocks.ListBlock(PairBlock(), min_num=2, max_num=12)
+    extra_answers = blocks.ListBlock(
+        blocks.CharBlock(max_length=300),
+        default=[],
+        min_num=0,
+        max_num=6,
+        label="Extra wrong answers",
+        help_text="Offered beside the right answers so the last pair is not a giveaway.",
+    )
 
     class Meta:
         icon = "list-ul"

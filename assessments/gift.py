@@ -9,16 +9,23 @@ from dataclasses import dataclass
 __all__ = [
     "GiftFileError",
     "GiftParseResult",
+    "ParseResult",
     "ParsedNumeric",
     "ParsedOption",
     "ParsedQuestion",
+    "QuestionFileError",
     "SkippedQuestion",
     "parse_gift",
 ]
 
 
-class GiftFileError(ValueError):
-    """The file as a whole is refused (message says why, with a line number where there is one)."""
+class QuestionFileError(ValueError):
+    """A question file refused as a whole; the message says why, with a line number where
+    there is one, and nothing from the file is imported."""
+
+
+class GiftFileError(QuestionFileError):
+    """A GIFT file refused as a whole."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +61,8 @@ class ParsedQuestion:
 
     Answer texts and feedback lose any ``[format]`` prefix and take escapes as resolved; only
     the stem's format is kept. In ``pairs`` an empty prompt is an extra wrong answer, as in
-    Moodle's matching questions.
+    Moodle's matching questions. ``items`` holds an ordering question's items in their
+    right order, and ``grader_info`` an essay's notes for the grader.
     """
 
     kind: str
@@ -73,6 +81,9 @@ class ParsedQuestion:
     numeric: tuple[ParsedNumeric, ...] = ()
     id_number: str = ""
     tags: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    items: tuple[str, ...] = ()
+    grader_info: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,14 @@ class SkippedQuestion:
 
 
 @dataclass
-class GiftParseResult:
+class ParseResult:
+    """What a question file holds, in file order: the importable and the skipped."""
+
     questions: list[ParsedQuestion]
     skipped: list[SkippedQuestion]
+
+
+GiftParseResult = ParseResult
 
 
 # Moodle trims with PHP's trim(), which leaves no-break and other Unicode spaces alone.
@@ -131,9 +147,9 @@ class _Line:
     text: str
 
 
-def parse_gift(data: bytes) -> GiftParseResult:
+def parse_gift(data: bytes) -> ParseResult:
     """Read a GIFT file; questions that cannot be imported are listed in ``skipped``."""
-    result = GiftParseResult(questions=[], skipped=[])
+    result = ParseResult(questions=[], skipped=[])
     category = ""
     position = 0
     for block in _blocks(_decode(data)):

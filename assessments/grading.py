@@ -82,16 +82,21 @@ def grade_short_answer(
     accepted: Sequence[tuple[str, float]], answer: str, *, case_sensitive: bool = False
 ) -> float:
     """The best credit among the accepted answers that match, ignoring extra spaces and,
-    unless told otherwise, letter case."""
+    unless told otherwise, letter case. As in Moodle, ``*`` in an accepted answer stands
+    for any run of characters, so a lone ``*`` catches every other answer."""
     given = normalise_text(answer or "", case_sensitive=case_sensitive)
     if not given:
         return 0.0
     matches = [
         fraction
         for text, fraction in accepted
-        if normalise_text(text, case_sensitive=case_sensitive) == given
+        if _accepted_pattern(normalise_text(text, case_sensitive=case_sensitive)).fullmatch(given)
     ]
     return _clip(max(matches, default=0.0))
+
+
+def _accepted_pattern(text: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(piece) for piece in text.split("*")), re.DOTALL)
 
 
 def parse_number(answer: str) -> float | None:

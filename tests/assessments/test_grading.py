@@ -91,6 +91,20 @@ def test_short_answer_can_respect_case():
 
 
 @pytest.mark.parametrize(
+    ("answer", "expected"),
+    [("colour", 1.0), ("color", 1.0), ("COLOUR ", 1.0), ("colours", 0.25), ("red", 0.25)],
+)
+def test_short_answer_wildcards_work_as_in_moodle(answer, expected):
+    accepted = [("colo*r", 1.0), ("*", 0.25)]
+    assert grade_short_answer(accepted, answer) == expected
+
+
+def test_short_answer_wildcard_does_not_turn_other_characters_into_patterns():
+    assert grade_short_answer([("a.b", 1.0)], "axb") == 0.0
+    assert grade_short_answer([("a.b", 1.0)], "a.b") == 1.0
+
+
+@pytest.mark.parametrize(
     ("typed", "value"),
     [
         ("45", 45.0),
