@@ -160,8 +160,10 @@ def attempt_result(
     *,
     pass_percent: float,
     competency_minimums: dict[str, float] | None = None,
+    names: dict[str, str] | None = None,
 ) -> AttemptResult:
-    """Overall and per-competency percentages, and whether they meet the pass mark."""
+    """Overall and per-competency percentages, and whether they meet the pass mark.
+    ``names`` gives competencies' display names for the shortfall messages."""
     available = sum(item.available for item in items)
     earned = sum(item.earned for item in items)
     percent = 100 * earned / available if available else 0.0
@@ -180,7 +182,8 @@ def attempt_result(
     for competency, minimum in (competency_minimums or {}).items():
         got = by_competency.get(competency, 0.0)
         if got + 1e-9 < minimum:
-            shortfalls.append(f"{minimum:g}% in {competency} (you scored {got:.0f}%)")
+            name = (names or {}).get(competency, competency)
+            shortfalls.append(f"{minimum:g}% in {name} (you scored {got:.0f}%)")
     return AttemptResult(
         percent=percent, by_competency=by_competency, passed=not shortfalls, shortfalls=shortfalls
     )

@@ -1,17 +1,21 @@
 """Competencies, question banks and questions (with revisions, so an attempt can name
-the exact wording it served)."""
+the exact wording it served), assessments built from them, and attempts at them."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from modelcluster.fields import ParentalManyToManyField
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import RevisionMixin
+from wagtail.models import Orderable, RevisionMixin
 
 from assessments.blocks import QuestionAnswerBlock
+from assessments.choices import AssessmentMode, AttemptClosedBy, AttemptStatus
 
 
 class Competency(models.Model):
@@ -148,3 +152,331 @@ class Question(RevisionMixin, ClusterableModel):
     def save(self, *args, **kwargs):
         self.kind = self.answer[0].block_type if self.answer else ""
         super().save(*args, **kwargs)
+
+
+class Assessment(ClusterableModel):
+    """A test staff sit: which questions, how it is marked, and what they see afterwards."""
+
+    title = models.CharField(max_length=255)
+    instructions = models.TextField(blank=True, help_text="Shown before an attempt starts.")
+    mode = models.CharField(
+        max_length=12, choices=AssessmentMode.choices, default=AssessmentMode.CERTIFYING
+    )
+    pass_percent = models.PositiveSmallIntegerField(
+        "pass mark (%)", default=80, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    time_limit_minutes = models.PositiveIntegerField(
+        "time limit (minutes)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Empty: no limit. At the limit, what was saved is submitted.",
+    )
+    grace_minutes = models.PositiveSmallIntegerField(
+        "grace period (minutes)",
+        default=0,
+        validators=[MaxValueValidator(60)],
+        help_text="Extra minutes after the limit in which a submission is still accepted.",
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Empty: unlimited. Practice assessments are always unlimited.",
+    )
+    minutes_between_attempts = models.PositiveIntegerField(
+        "wait between attempts (minutes)", default=0, validators=[MaxValueValidator(60 * 24 * 30)]
+    )
+    shuffle_questions = models.BooleanField(default=True)
+    shuffle_options = models.BooleanField(default=True)
+    questions_per_page = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    review_score = models.BooleanField("score", default=True)
+    review_correctness = models.BooleanField("whether each answer was right", default=True)
+    review_answers = models.BooleanField("the right answers", default=False)
+    review_feedback = models.BooleanField("feedback", default=True)
+    review_answers_when_passed = models.BooleanField("the right answers", default=True)
+    review_feedback_when_passed = models.BooleanField("feedback", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("instructions"),
+        FieldPanel("mode"),
+        MultiFieldPanel(
+            [FieldPanel("pass_percent"), InlinePanel("minimums", label="Competency minimum")],
+            heading="Pass mark",
+        ),
+        InlinePanel(
+            "selection_rules",
+            label="Question selection",
+            min_num=1,
+            help_text="Fixed questions, and/or a number drawn at random from a bank, a "
+            "competency or a policy section.",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("time_limit_minutes"),
+                FieldPanel("grace_minutes"),
+                FieldPanel("attempts_allowed"),
+                FieldPanel("minutes_between_attempts"),
+            ],
+            heading="Time and attempts",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("shuffle_questions"),
+                FieldPanel("shuffle_options"),
+                FieldPanel("questions_per_page"),
+            ],
+            heading="Layout",
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("review_score"),
+                FieldPanel("review_correctness"),
+                FieldPanel("review_answers"),
+                FieldPanel("review_feedback"),
+            ],
+            heading="After submitting, learners see",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("review_answers_when_passed"), FieldPanel("review_feedback_when_passed")],
+            heading="Once they have passed, they also see",
+        ),
+    ]
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_practice(self) -> bool:
+        return self.mode == AssessmentMode.PRACTICE
+
+
+class CompetencyMinimum(Orderable):
+    assessment = ParentalKey(Assessment, on_delete=models.CASCADE, related_name="minimums")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    minimum_percent = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+
+    panels = [FieldPanel("competency"), FieldPanel("minimum_percent")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "competency"],
+                name="competency_minimum_once",
+                violation_error_message="Each competency may have one minimum.",
+            )
+        ]
+
+
+class SelectionRule(Orderable):
+    """Either one fixed question, or a number of questions drawn at random from those that
+    match a bank, a competency and/or a policy section."""
+
+    assessment = ParentalKey(Assessment, on_delete=models.CASCADE, related_name="selection_rules")
+    question = models.ForeignKey(
+        Question,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A fixed question. Leave empty to draw questions at random.",
+    )
+    count = models.PositiveSmallIntegerField(
+        "how many at random",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="For a random draw: how many questions to take.",
+    )
+    bank = models.ForeignKey(
+        QuestionBank, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    competency = models.ForeignKey(
+        Competency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    policy = models.ForeignKey(
+        "cms.PolicyPage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    section_key = models.CharField("policy section key", max_length=80, blank=True)
+
+    panels = [
+        FieldPanel("question"),
+        FieldPanel("count"),
+        FieldPanel("bank"),
+        FieldPanel("competency"),
+        FieldPanel("policy"),
+        FieldPanel("section_key"),
+    ]
+
+    def __str__(self) -> str:
+        if self.question_id:
+            return f"“{self.question}”"
+        return f"{self.count} at random"
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.question_id is not None
+
+    def pool(self):
+        """The questions a random draw chooses from, in a stable order."""
+        questions = Question.objects.all()
+        if self.bank_id:
+            questions = questions.filter(bank_id=self.bank_id)
+        if self.competency_id:
+            questions = questions.filter(competencies=self.competency_id)
+        if self.policy_id:
+            questions = questions.filter(policy_id=self.policy_id)
+        if self.section_key:
+            # Section keys are stored comma separated; match whole keys only.
+            key = self.section_key
+            questions = questions.filter(
+                models.Q(section_keys=key)
+                | models.Q(section_keys__startswith=f"{key},")
+                | models.Q(section_keys__endswith=f",{key}")
+                | models.Q(section_keys__contains=f",{key},")
+            )
+        return questions.distinct().order_by("pk")
+
+    def clean(self):
+        super().clean()
+        criteria = [self.bank_id, self.competency_id, self.policy_id, self.section_key]
+        if self.is_fixed:
+            if self.count or any(criteria):
+                raise ValidationError(
+                    "A rule takes either one fixed question, or a number drawn at random: not both."
+                )
+            return
+        if not self.count:
+            raise ValidationError(
+                {"count": "Say how many questions to draw, or choose a fixed question."}
+            )
+        if not any(criteria):
+            raise ValidationError(
+                "Say where random questions come from: a bank, a competency or a policy."
+            )
+        if self.section_key and not self.policy_id:
+            raise ValidationError({"policy": "Choose the policy this section belongs to."})
+        available = self.pool().count()
+        if available < self.count:
+            raise ValidationError(
+                {"count": f"Only {available} question(s) match; ask for at most {available}."}
+            )
+
+
+class AttemptQuerySet(models.QuerySet):
+    def in_progress(self):
+        return self.filter(status=AttemptStatus.IN_PROGRESS)
+
+    def passed_certifying(self):
+        return self.filter(mode=AssessmentMode.CERTIFYING, status=AttemptStatus.GRADED, passed=True)
+
+
+class Attempt(models.Model):
+    """One sitting of an assessment. Starting it fixes the questions, their revisions, the
+    order of options, the deadline and the policy versions in force; grading reads only
+    what is stored here."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    mode = models.CharField(max_length=12, choices=AssessmentMode.choices)
+    status = models.CharField(
+        max_length=20, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
+    )
+    seed = models.BigIntegerField(help_text="Fixes the draw and the shuffles of this attempt.")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(
+        null=True, blank=True, help_text="The deadline plus any grace period."
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=10, choices=AttemptClosedBy.choices, blank=True)
+    save_sequence = models.PositiveIntegerField(
+        default=0, help_text="Counts saves; a save must name the current count."
+    )
+    pass_percent = models.PositiveSmallIntegerField()
+    competency_minimums = models.JSONField(default=dict)
+    percent = models.FloatField(null=True, blank=True)
+    by_competency = models.JSONField(default=dict)
+    shortfalls = models.JSONField(default=list)
+    passed = models.BooleanField(null=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    policy_versions = models.ManyToManyField(
+        "cms.PolicyVersion",
+        blank=True,
+        related_name="+",
+        help_text="The policy versions in force when the attempt started.",
+    )
+
+    objects = AttemptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "user"],
+                condition=models.Q(status=AttemptStatus.IN_PROGRESS),
+                name="one_attempt_in_progress",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "user", "number"], name="attempt_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.assessment}, attempt {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+
+class AttemptItem(models.Model):
+    """A question as served in an attempt: its revision, where it sat, the order its
+    options were shown in, and the learner's stored answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="attempt_items")
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30)
+    order = models.JSONField(
+        default=list, help_text="Indexes of the options (or items) in the order shown."
+    )
+    competencies = models.JSONField(default=list)
+    policy = models.ForeignKey(
+        "cms.PolicyPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    section_keys = models.JSONField(default=list)
+    answer = models.JSONField(null=True, blank=True)
+    checked = models.BooleanField(
+        default=False, help_text="Practice: the learner asked for feedback; the answer is locked."
+    )
+    fraction = models.FloatField(null=True, blank=True)
+    grader_points = models.JSONField(
+        null=True, blank=True, help_text="Essay: points given per rubric criterion."
+    )
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="attempt_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}, question {self.position}"

@@ -1,15 +1,24 @@
 """Operations on the question bank and on attempts that change more than one row."""
 
+import datetime
 import math
+import random
+import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import Truncator
 from wagtail.log_actions import log
+from wagtail.models import Revision
 
+from assessments import answers
 from assessments.blocks import FULL, QuestionAnswerBlock
+from assessments.choices import AttemptClosedBy, AttemptStatus
 from assessments.gift import (
     ParsedQuestion,
     ParseResult,
@@ -17,14 +26,26 @@ from assessments.gift import (
     SkippedQuestion,
     parse_gift,
 )
-from assessments.models import Competency, Question, QuestionBank
+from assessments.grading import ItemMark, attempt_result
+from assessments.models import (
+    Assessment,
+    Attempt,
+    AttemptItem,
+    Competency,
+    Question,
+    QuestionBank,
+    SelectionRule,
+)
 from assessments.moodle_xml import parse_moodle_xml
+from assessments.signals import attempt_graded, attempt_started
 from assessments.text import plain_text, rich_text
+from cms.models import PolicyVersion
 
 QUESTION_FILE_FORMATS: dict[str, tuple[str, Callable[[bytes], ParseResult]]] = {
     "gift": ("GIFT", parse_gift),
     "moodle-xml": ("Moodle XML", parse_moodle_xml),
 }
+_ANSWER_FIELD = re.compile(r"^q(\d+)(?:-\d+)?$")
 _TITLE_LENGTH = 80
 _FIELD_LENGTH = 255
 
@@ -217,3 +238,381 @@ def _question_from(item: ParsedQuestion, competencies: dict[str, Competency]) ->
         ],
         position=item.position,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Attempts
+# ---------------------------------------------------------------------------------------------
+
+
+class AttemptRefused(Exception):
+    """An attempt cannot start now; the message says why. ``attempt`` is the one already
+    in progress, when that is the reason."""
+
+    def __init__(self, message: str, *, attempt: Attempt | None = None):
+        super().__init__(message)
+        self.attempt = attempt
+
+
+class AttemptConflict(Exception):
+    """A save or submission that cannot apply: the attempt is closed, time is up, or the
+    form is older than the answers already stored."""
+
+
+def draw_questions(rules: list[SelectionRule], rng: random.Random) -> list[int]:
+    """Question ids for one attempt: fixed questions first, then each random draw from
+    what is left, in rule order. The same rules, bank and seed give the same draw."""
+    chosen = list(dict.fromkeys(rule.question_id for rule in rules if rule.is_fixed))
+    taken = set(chosen)
+    for rule in rules:
+        if rule.is_fixed:
+            continue
+        pool = [pk for pk in rule.pool().values_list("pk", flat=True) if pk not in taken]
+        picked = rng.sample(pool, min(rule.count, len(pool)))
+        chosen.extend(picked)
+        taken.update(picked)
+    return chosen
+
+
+def _served_order(kind: str, value, *, shuffle: bool, rng: random.Random) -> list[int]:
+    order = list(range(answers.option_count(kind, value)))
+    if kind in answers.RANKED_KINDS:
+        # Shown in the right order, a ranking question answers itself.
+        for _ in range(20):
+            rng.shuffle(order)
+            if order != sorted(order):
+                break
+    elif shuffle and kind in answers.SHUFFLED_KINDS:
+        rng.shuffle(order)
+    return order
+
+
+def _start_refusal(*, user, assessment: Assessment, now) -> str | None:
+    if assessment.is_practice:
+        return None
+    previous = list(
+        Attempt.objects.filter(user=user, assessment=assessment)
+        .exclude(status=AttemptStatus.IN_PROGRESS)
+        .order_by("-number")
+        .values_list("submitted_at", flat=True)
+    )
+    allowed = assessment.attempts_allowed
+    if allowed is not None and len(previous) >= allowed:
+        return f"You have used all {allowed} attempt(s) this assessment allows."
+    if previous and assessment.minutes_between_attempts and previous[0]:
+        ready = previous[0] + datetime.timedelta(minutes=assessment.minutes_between_attempts)
+        if ready > now:
+            when = timezone.localtime(ready).strftime("%-d %B %Y at %H:%M")
+            return f"You can start another attempt from {when}."
+    return None
+
+
+def _latest_revisions(question_ids: list[int]) -> dict[int, Revision]:
+    questions = Question.objects.filter(pk__in=question_ids).select_related("latest_revision")
+    revisions = {}
+    for question in questions:
+        revision = question.latest_revision or question.save_revision()
+        revisions[question.pk] = revision
+    return revisions
+
+
+@transaction.atomic
+def attempt_start(
+    *, user, assessment: Assessment, policy_versions=(), now=None, seed: int | None = None
+) -> Attempt:
+    """Start an attempt: draw and order the questions, fix their revisions, the deadline
+    and the policy versions in force. At most one attempt is in progress per learner and
+    assessment; the database refuses a second even when two requests race."""
+    now = now or timezone.now()
+    open_attempt = Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
+    if open_attempt is not None:
+        raise AttemptRefused("You already have an attempt in progress.", attempt=open_attempt)
+    refusal = _start_refusal(user=user, assessment=assessment, now=now)
+    if refusal:
+        raise AttemptRefused(refusal)
+    seed = seed if seed is not None else secrets.randbits(62)
+    rng = random.Random(seed)
+    rules = list(assessment.selection_rules.all())
+    question_ids = draw_questions(rules, rng)
+    if not question_ids:
+        raise AttemptRefused("This assessment has no questions yet.")
+    if assessment.shuffle_questions:
+        rng.shuffle(question_ids)
+    revisions = _latest_revisions(question_ids)
+    number = (
+        Attempt.objects.filter(user=user, assessment=assessment).aggregate(Max("number"))[
+            "number__max"
+        ]
+        or 0
+    ) + 1
+    deadline = closes_at = None
+    if assessment.time_limit_minutes:
+        deadline = now + datetime.timedelta(minutes=assessment.time_limit_minutes)
+        closes_at = deadline + datetime.timedelta(minutes=assessment.grace_minutes)
+    minimums = {
+        minimum.competency.key: minimum.minimum_percent
+        for minimum in assessment.minimums.select_related("competency")
+    }
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                assessment=assessment,
+                user=user,
+                number=number,
+                mode=assessment.mode,
+                seed=seed,
+                started_at=now,
+                deadline=deadline,
+                closes_at=closes_at,
+                pass_percent=assessment.pass_percent,
+                competency_minimums=minimums,
+            )
+    except IntegrityError:
+        racing = Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
+        raise AttemptRefused("You already have an attempt in progress.", attempt=racing) from None
+    served = {pk: served_question(revision) for pk, revision in revisions.items()}
+    keys = dict(
+        Competency.objects.filter(
+            pk__in={
+                pk
+                for revision in revisions.values()
+                for pk in revision.content.get("competencies", [])
+            }
+        ).values_list("pk", "key")
+    )
+    items = []
+    for position, question_id in enumerate(question_ids, start=1):
+        question = served[question_id]
+        block = question.answer[0]
+        items.append(
+            AttemptItem(
+                attempt=attempt,
+                position=position,
+                question_id=question_id,
+                revision=revisions[question_id],
+                kind=block.block_type,
+                order=_served_order(
+                    block.block_type, block.value, shuffle=assessment.shuffle_options, rng=rng
+                ),
+                competencies=sorted(
+                    keys[pk]
+                    for pk in revisions[question_id].content.get("competencies", [])
+                    if pk in keys
+                ),
+                policy_id=question.policy_id,
+                section_keys=question.section_key_list,
+            )
+        )
+    AttemptItem.objects.bulk_create(items)
+    attempt.policy_versions.set(
+        _versions_in_force(policy_versions, {item.policy_id for item in items})
+    )
+    transaction.on_commit(lambda: attempt_started.send(sender=Attempt, attempt=attempt))
+    return attempt
+
+
+def _versions_in_force(given, policy_ids: set) -> list[PolicyVersion]:
+    versions = list(given)
+    covered = {version.policy_id for version in versions}
+    newest = PolicyVersion.objects.current_for(policy_ids - covered - {None})
+    return versions + list(newest.values())
+
+
+def served_question(revision: Revision) -> Question:
+    """The question as this revision holds it, built from the stored content alone (no
+    query per question: ``as_object`` would fetch the live row each time)."""
+    # Competencies are left out: building them costs a query per question, and attempts
+    # record their keys when they start.
+    content = {key: value for key, value in revision.content.items() if key != "competencies"}
+    return Question.from_serializable_data(content, check_fks=False)
+
+
+def served_items(attempt: Attempt, positions=None) -> list[AttemptItem]:
+    """The attempt's items with their revisions' content loaded (``served`` holds the
+    question as it was when served) in two queries whatever the number of items."""
+    items = list(attempt.items.select_related("revision").order_by("position"))
+    if positions is not None:
+        wanted = set(positions)
+        items = [item for item in items if item.position in wanted]
+    for item in items:
+        question = served_question(item.revision)
+        item.served = question
+        item.block = question.answer[0].value
+    return items
+
+
+def answer_name(item: AttemptItem) -> str:
+    return f"q{item.position}"
+
+
+@dataclass
+class SaveResult:
+    """``items`` are the page's items with the answers as posted (saved only when there
+    are no ``errors``)."""
+
+    attempt: Attempt
+    items: list[AttemptItem] = field(default_factory=list)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def _posted_positions(data) -> set[int]:
+    positions = set()
+    for key in data:
+        match = _ANSWER_FIELD.match(key)
+        if match:
+            positions.add(int(match.group(1)))
+    return positions
+
+
+def attempt_save(
+    *, attempt: Attempt, sequence: int, data, positions: list[int], check: bool = False, now=None
+) -> SaveResult:
+    """Store the answers posted for the questions at ``positions`` (one page).
+
+    Refuses (AttemptConflict, nothing stored) a closed attempt, a save after the time
+    and grace have run out (the attempt is then submitted with what was saved), and a
+    save whose sequence number is not the current one: a stale tab or a replayed form.
+    Answers naming options or questions that are not in the attempt raise AnswerInvalid;
+    a learner's slip (two items in one place) comes back in ``errors`` with nothing saved.
+    In practice mode ``check`` marks the page's questions and locks their answers.
+    """
+    now = now or timezone.now()
+    if not attempt.is_open:
+        raise AttemptConflict("This attempt has been submitted; its answers can no longer change.")
+    if attempt.closes_at is not None and now > attempt.closes_at:
+        attempt_submit(attempt=attempt, closed_by=AttemptClosedBy.DEADLINE, now=now)
+        raise AttemptConflict("Time is up: the answers saved before the limit have been submitted.")
+    if sequence != attempt.save_sequence:
+        raise AttemptConflict(
+            "These answers are older than the ones already saved (perhaps from another tab "
+            "or window), so they were not saved. The page now shows the latest answers."
+        )
+    stray = _posted_positions(data) - set(positions)
+    if stray:
+        raise answers.AnswerInvalid(
+            "The form answered a question that is not on this page of the attempt.",
+            tampered=True,
+        )
+    items = served_items(attempt, positions)
+    if len(items) != len(set(positions)):
+        raise answers.AnswerInvalid("That page is not part of this attempt.", tampered=True)
+    errors: dict[int, str] = {}
+    changed = []
+    for item in items:
+        if item.checked:
+            continue
+        try:
+            item.answer = answers.read_answer(
+                item.kind, item.block, item.order, data, answer_name(item)
+            )
+        except answers.AnswerInvalid as problem:
+            if problem.tampered:
+                raise
+            errors[item.position] = str(problem)
+            continue
+        if check and not attempt.assessment.is_practice:
+            check = False
+        if check:
+            item.checked = True
+            item.fraction = answers.fraction(item.kind, item.block, item.answer)
+        changed.append(item)
+    if errors:
+        return SaveResult(attempt=attempt, items=items, errors=errors)
+    with transaction.atomic():
+        moved = Attempt.objects.filter(
+            pk=attempt.pk, save_sequence=sequence, status=AttemptStatus.IN_PROGRESS
+        ).update(save_sequence=sequence + 1)
+        if not moved:
+            raise AttemptConflict(
+                "These answers are older than the ones already saved (perhaps from another "
+                "tab or window), so they were not saved. The page now shows the latest answers."
+            )
+        AttemptItem.objects.bulk_update(changed, ["answer", "checked", "fraction"])
+    attempt.save_sequence = sequence + 1
+    return SaveResult(attempt=attempt, items=items)
+
+
+def attempt_submit(
+    *, attempt: Attempt, closed_by: str = AttemptClosedBy.LEARNER, now=None
+) -> Attempt:
+    """Close the attempt and grade it from its stored answers. Only the first of any
+    number of submissions (double clicks, retries, two tabs, the deadline task) takes
+    effect; the rest get the attempt as it was graded."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        closed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+            status=AttemptStatus.AWAITING_GRADING, submitted_at=now, closed_by=closed_by
+        )
+        attempt.refresh_from_db()
+        if closed:
+            _grade(attempt, now=now)
+    return attempt
+
+
+def _grade(attempt: Attempt, *, now) -> None:
+    items = served_items(attempt)
+    for item in items:
+        if item.kind == "essay" and item.grader_points is not None:
+            continue
+        item.fraction = answers.fraction(item.kind, item.block, item.answer)
+    AttemptItem.objects.bulk_update(items, ["fraction"])
+    if any(item.fraction is None for item in items):
+        return  # an essay waits for a trainer
+    names = dict(Competency.objects.values_list("key", "name"))
+    result = attempt_result(
+        [
+            ItemMark(earned=item.fraction, available=1, competencies=tuple(item.competencies))
+            for item in items
+        ],
+        pass_percent=attempt.pass_percent,
+        competency_minimums=attempt.competency_minimums,
+        names=names,
+    )
+    attempt.status = AttemptStatus.GRADED
+    attempt.percent = round(result.percent, 2)
+    attempt.by_competency = {key: round(value, 2) for key, value in result.by_competency.items()}
+    attempt.shortfalls = result.shortfalls
+    attempt.passed = result.passed
+    attempt.graded_at = now
+    attempt.save(
+        update_fields=[
+            "status",
+            "percent",
+            "by_competency",
+            "shortfalls",
+            "passed",
+            "graded_at",
+        ]
+    )
+    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+
+
+@transaction.atomic
+def attempt_item_grade_essay(*, item: AttemptItem, points: list[int], grader) -> Attempt:
+    """A trainer's marks for an essay, one number per rubric criterion; the attempt is
+    graded once its last essay is."""
+    attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
+    if attempt.status != AttemptStatus.AWAITING_GRADING:
+        raise AttemptConflict("This attempt is not waiting for grading.")
+    rubric = served_question(item.revision).answer[0].value["rubric"]
+    if len(points) != len(rubric) or any(
+        not 0 <= given <= criterion["points"]
+        for given, criterion in zip(points, rubric, strict=False)
+    ):
+        raise ValueError("Give each criterion between 0 and its maximum points.")
+    item.grader_points = points
+    item.fraction = sum(points) / sum(criterion["points"] for criterion in rubric)
+    item.graded_by = grader
+    item.save(update_fields=["grader_points", "fraction", "graded_by"])
+    _grade(attempt, now=timezone.now())
+    return attempt
+
+
+def attempts_close_expired(*, now=None) -> int:
+    """Submit every attempt whose time and grace have run out, with what was saved."""
+    now = now or timezone.now()
+    closed = 0
+    for attempt in Attempt.objects.in_progress().filter(closes_at__lt=now):
+        attempt_submit(attempt=attempt, closed_by=AttemptClosedBy.DEADLINE, now=attempt.closes_at)
+        closed += 1
+    return closed

@@ -87,6 +87,25 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
     open_to_all = models.BooleanField(
         default=False, help_text="Any member of staff may take it without being assigned."
     )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        limit_choices_to={"mode": "certifying"},
+        verbose_name="final assessment",
+        help_text="A certifying assessment learners must pass to complete the course.",
+    )
+    practice_assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="practice_for_courses",
+        limit_choices_to={"mode": "practice"},
+        help_text="Optional practice with feedback straight away; it counts for nothing.",
+    )
     certificate_validity_months = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -108,6 +127,10 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
                 FieldPanel("open_to_all"),
             ],
             heading="Who takes it and when",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("assessment"), FieldPanel("practice_assessment")],
+            heading="Assessment",
         ),
         FieldPanel("certificate_validity_months"),
     ]

@@ -9,6 +9,10 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 
+from assessments import answers
+from assessments.models import Assessment, Attempt
+from assessments.models import Competency as CompetencyRecord
+from assessments.services import answer_name, served_items
 from cms.models import PolicyVersion
 from courses.choices import Competency, Mood, ScenarioOutcome
 from courses.models import CoursePage, ModulePage, ScenarioPage
@@ -33,15 +37,21 @@ class CourseProgress:
     opened: dict[int, datetime.datetime] = field(default_factory=dict)
     passed: set[int] = field(default_factory=set)
     played: set[int] = field(default_factory=set)
+    assessment_passed: bool = False
+
+    @property
+    def has_assessment(self) -> bool:
+        return self.course.assessment_id is not None
 
     @property
     def total(self) -> int:
-        return len(self.modules) + len(self.scenarios)
+        return len(self.modules) + len(self.scenarios) + int(self.has_assessment)
 
     @property
     def completed(self) -> int:
         modules = sum(1 for m in self.modules if m.pk in self.done)
-        return modules + sum(1 for s in self.scenarios if s.pk in self.passed)
+        scenarios = sum(1 for s in self.scenarios if s.pk in self.passed)
+        return modules + scenarios + int(self.has_assessment and self.assessment_passed)
 
     def scenario_state(self, scenario: ScenarioPage) -> str:
         if scenario.pk in self.passed:
@@ -112,6 +122,15 @@ def course_progress_for(*, user, courses: list[CoursePage]) -> dict[int, CourseP
             progress[course_id].played.add(scenario_id)
             if passed and mode == ScenarioMode.ASSESSED:
                 progress[course_id].passed.add(scenario_id)
+    assessment_ids = {course.assessment_id for course in courses} - {None}
+    if assessment_ids:
+        passed_ids = set(
+            Attempt.objects.passed_certifying()
+            .filter(user=user, assessment_id__in=assessment_ids)
+            .values_list("assessment_id", flat=True)
+        )
+        for course in courses:
+            progress[course.pk].assessment_passed = course.assessment_id in passed_ids
     return progress
 
 
@@ -255,11 +274,17 @@ def scenario_step_view(run: ScenarioRun) -> dict:
 def _section_links(run: ScenarioRun, choices) -> list[dict]:
     """Links to the policy sections behind choices, in the versions the run was played on."""
     wanted = {(c.policy_id, c.section_key) for c in choices if c.policy_id and c.section_key}
+    return policy_section_links(run.policy_versions, wanted)
+
+
+def policy_section_links(in_force, wanted: set[tuple[int, str]]) -> list[dict]:
+    """Links to policy sections, (policy id, key) in ``wanted``, in the versions of
+    ``in_force`` (a queryset of versions) or, for a policy it lacks, the newest version."""
     if not wanted:
         return []
     versions = {
         v.policy_id: v
-        for v in run.policy_versions.select_related("policy").filter(
+        for v in in_force.select_related("policy").filter(
             policy_id__in={policy_id for policy_id, _ in wanted}
         )
     }
@@ -355,3 +380,156 @@ def rule_match_counts(rules) -> dict[int, int]:
             and (not rule.location_id or rule.location_id == location_id)
         )
     return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessments
+# ---------------------------------------------------------------------------------------------
+
+ASSESSMENT_SLOTS = {"final": "assessment", "practice": "practice_assessment"}
+
+
+def course_assessment(*, course: CoursePage, which: str) -> Assessment:
+    """The course's final or practice assessment; 404 when it has none."""
+    field_name = ASSESSMENT_SLOTS.get(which)
+    assessment_id = getattr(course, f"{field_name}_id", None) if field_name else None
+    if assessment_id is None:
+        raise Http404("This course has no such assessment.")
+    return Assessment.objects.prefetch_related("minimums__competency").get(pk=assessment_id)
+
+
+def attempts_for(*, user, assessment: Assessment) -> list[Attempt]:
+    return list(Attempt.objects.filter(user=user, assessment=assessment).order_by("-number"))
+
+
+def attempt_for_learner(*, user, assessment: Assessment, public_id) -> Attempt:
+    """The learner's own attempt; anyone else's is 404, as if it did not exist."""
+    attempt = (
+        Attempt.objects.select_related("assessment")
+        .filter(public_id=public_id, user=user, assessment=assessment)
+        .first()
+    )
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def attempt_pages(attempt: Attempt, count: int) -> int:
+    per_page = attempt.assessment.questions_per_page
+    return max(1, -(-count // per_page))
+
+
+def attempt_page_view(attempt: Attempt, items, page: int) -> dict:
+    """One page of an attempt as the learner sees it: stems and option texts in the order
+    served, their saved answers, and (practice, once checked) the marking of the page."""
+    per_page = attempt.assessment.questions_per_page
+    pages = max(1, -(-len(items) // per_page))
+    if not 1 <= page <= pages:
+        raise Http404("No such page in this attempt.")
+    on_page = items[(page - 1) * per_page : page * per_page]
+    questions = []
+    for item in on_page:
+        entry = {
+            "item": item,
+            "stem": item.served.stem,
+            "shown": answers.shown(
+                item.kind, item.block, item.order, item.answer, answer_name(item)
+            ),
+        }
+        if item.checked:
+            entry["review"] = _review_of(item, correctness=True, right=True, feedback=True)
+        questions.append(entry)
+    return {
+        "questions": questions,
+        "page": page,
+        "pages": pages,
+        "page_range": range(1, pages + 1),
+        "answered": sum(1 for item in items if item.answer is not None),
+        "total": len(items),
+    }
+
+
+def _review_of(item, *, correctness: bool, right: bool, feedback: bool) -> dict:
+    fraction = item.fraction
+    review = {
+        "given": answers.given_answer(item.kind, item.block, item.answer),
+        "state": None,
+        "right": [],
+        "feedback": [],
+    }
+    if correctness and fraction is not None:
+        review["state"] = "right" if fraction >= 1 else ("partly" if fraction > 0 else "wrong")
+        review["percent"] = round(100 * fraction)
+    if right:
+        review["right"] = answers.right_answer(item.kind, item.block)
+    if feedback:
+        notes = answers.feedback(item.kind, item.block, item.answer)
+        if item.served.general_feedback:
+            notes.append(item.served.general_feedback)
+        review["feedback"] = notes
+    return review
+
+
+def attempt_result_view(attempt: Attempt, course: CoursePage) -> dict:
+    """The result of a closed attempt, showing only what the assessment's review options
+    allow; weak competencies come with the modules and policy sections to revisit."""
+    assessment = attempt.assessment
+    practice = attempt.mode == "practice"
+    graded = attempt.status == "graded"
+    passed = bool(attempt.passed)
+    show = {
+        "score": practice or assessment.review_score,
+        "correctness": practice or assessment.review_correctness,
+        "answers": practice
+        or assessment.review_answers
+        or (passed and assessment.review_answers_when_passed),
+        "feedback": practice
+        or assessment.review_feedback
+        or (passed and assessment.review_feedback_when_passed),
+    }
+    items = served_items(attempt)
+    names = dict(CompetencyRecord.objects.values_list("key", "name"))
+    weak = []
+    if graded:
+        for key, percent in sorted(attempt.by_competency.items()):
+            threshold = attempt.competency_minimums.get(key, attempt.pass_percent)
+            if percent + 1e-9 < threshold:
+                weak.append({"key": key, "name": names.get(key, key), "percent": percent})
+    missed = [item for item in items if item.fraction is not None and item.fraction < 1]
+    weak_keys = {entry["key"] for entry in weak}
+    sections = {
+        (item.policy_id, key)
+        for item in missed
+        if item.policy_id and (weak_keys & set(item.competencies) or not item.competencies)
+        for key in item.section_keys
+    }
+    modules = [module for module in course.get_modules() if module.quoted_sections() & sections]
+    rows = []
+    if graded and (show["correctness"] or show["answers"] or show["feedback"]):
+        rows = [
+            {
+                "position": item.position,
+                "stem": item.served.stem,
+                "review": _review_of(
+                    item,
+                    correctness=show["correctness"],
+                    right=show["answers"],
+                    feedback=show["feedback"],
+                ),
+            }
+            for item in items
+        ]
+    return {
+        "show": show,
+        "graded": graded,
+        "competencies": [
+            {"name": names.get(key, key), "percent": percent}
+            for key, percent in sorted(
+                attempt.by_competency.items(), key=lambda pair: names.get(pair[0], pair[0])
+            )
+        ],
+        "weak": weak,
+        "revisit_modules": modules,
+        "revisit_sections": policy_section_links(attempt.policy_versions, sections),
+        "rows": rows,
+    }

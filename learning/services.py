@@ -14,6 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from assessments.choices import AssessmentMode
+from assessments.models import Assessment, Attempt
+from assessments.services import attempt_start
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from courses.scenario_graph import Choice, ChoiceNotOffered, RunState
 from courses.services import (
@@ -605,8 +608,8 @@ def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
 
 
 def course_requirements_met(*, user, course: CoursePage) -> bool:
-    """The completion rules: every module finished and every role-play passed in assessed
-    mode. The final assessment joins this list when courses have one."""
+    """The completion rules: every module finished, every role-play passed in assessed
+    mode, and the final assessment (if the course has one) passed."""
     module_ids = set(course.get_modules().values_list("pk", flat=True))
     done = set(
         ModuleProgress.objects.filter(
@@ -619,7 +622,15 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
         .filter(user=user, course=course, scenario_id__in=scenario_ids)
         .values_list("scenario_id", flat=True)
     )
-    has_content = bool(module_ids or scenario_ids)
+    if course.assessment_id is not None:
+        assessment_passed = (
+            Attempt.objects.passed_certifying()
+            .filter(user=user, assessment_id=course.assessment_id)
+            .exists()
+        )
+        if not assessment_passed:
+            return False
+    has_content = bool(module_ids or scenario_ids or course.assessment_id)
     return has_content and module_ids <= done and scenario_ids <= passed
 
 
@@ -741,3 +752,23 @@ def scenario_run_choose(
     if run.is_finished and run.passed and run.mode == ScenarioMode.ASSESSED:
         course_complete_if_done(user=run.user, course=run.course)
     return ScenarioChoiceResult(run=run, choice=choice)
+
+
+def course_attempt_start(*, user, course: CoursePage, assessment: Assessment) -> Attempt:
+    """Start an attempt at one of the course's assessments, recording the policy versions
+    the course is pinned to, and mark the assignment started."""
+    pinned = CoursePolicyPin.objects.versions_by_policy(course)
+    attempt = attempt_start(user=user, assessment=assessment, policy_versions=pinned.values())
+    Assignment.objects.open().filter(
+        employee__user=user, course=course, started_at__isnull=True
+    ).update(started_at=attempt.started_at)
+    return attempt
+
+
+def courses_complete_after_attempt(*, attempt: Attempt) -> None:
+    """A passed certifying attempt may be the last hurdle of every course that names the
+    assessment as its final one."""
+    if not attempt.passed or attempt.mode != AssessmentMode.CERTIFYING:
+        return
+    for course in CoursePage.objects.live().filter(assessment_id=attempt.assessment_id):
+        course_complete_if_done(user=attempt.user, course=course)

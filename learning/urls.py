@@ -24,6 +24,31 @@ urlpatterns = [
         views.scenario_run,
         name="scenario_run",
     ),
+    path(
+        "courses/<slug:course_slug>/assessments/<which>/",
+        views.assessment,
+        name="assessment",
+    ),
+    path(
+        "courses/<slug:course_slug>/assessments/<which>/start/",
+        views.assessment_start,
+        name="assessment_start",
+    ),
+    path(
+        "courses/<slug:course_slug>/assessments/<which>/attempts/<uuid:attempt_id>/",
+        views.attempt,
+        name="attempt",
+    ),
+    path(
+        "courses/<slug:course_slug>/assessments/<which>/attempts/<uuid:attempt_id>/submit/",
+        views.attempt_submit_view,
+        name="attempt_submit",
+    ),
+    path(
+        "courses/<slug:course_slug>/assessments/<which>/attempts/<uuid:attempt_id>/result/",
+        views.attempt_result,
+        name="attempt_result",
+    ),
     path("courses/<slug:course_slug>/<slug:module_slug>/", views.module, name="module"),
     path(
         "courses/<slug:course_slug>/<slug:module_slug>/check/<str:block_id>/",

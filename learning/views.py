@@ -8,11 +8,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from assessments.answers import AnswerInvalid
+from assessments.choices import AttemptClosedBy
+from assessments.services import (
+    AttemptConflict,
+    AttemptRefused,
+    attempt_save,
+    attempt_submit,
+    served_items,
+)
 from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentStatus, ScenarioMode
 from learning.selectors import (
+    attempt_for_learner,
+    attempt_page_view,
+    attempt_result_view,
+    attempts_for,
+    course_assessment,
     course_for_learner,
     course_progress_for,
     knowledge_check_answers,
@@ -27,6 +41,7 @@ from learning.selectors import (
 from learning.services import (
     ModuleIncompleteError,
     ScenarioRunConflict,
+    course_attempt_start,
     knowledge_check_answer,
     module_complete,
     module_open,
@@ -227,3 +242,181 @@ def scenario_run(request, course_slug, scenario_slug, run_id):
         return render(request, "learning/scenario_debrief.html", context)
     context |= scenario_step_view(run)
     return render(request, "learning/scenario_step.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessments
+# ---------------------------------------------------------------------------------------------
+
+
+def _assessment_context(request, course_slug, which):
+    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    assessment = course_assessment(course=course, which=which)
+    return course, assessment
+
+
+def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
+    url = reverse(
+        f"learning:{name}",
+        kwargs={"course_slug": course.slug, "which": which, "attempt_id": attempt.public_id},
+    )
+    return f"{url}?page={page}" if page else url
+
+
+@login_required
+@require_GET
+def assessment(request, course_slug, which):
+    course, current = _assessment_context(request, course_slug, which)
+    attempts = attempts_for(user=request.user, assessment=current)
+    open_attempt = next((a for a in attempts if a.is_open), None)
+    return render(
+        request,
+        "learning/assessment.html",
+        {
+            "course": course,
+            "which": which,
+            "assessment": current,
+            "attempts": attempts,
+            "open_attempt": open_attempt,
+            "used": sum(1 for a in attempts if not a.is_open),
+            "passed": any(a.passed for a in attempts),
+            "minimums": list(current.minimums.all()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assessment_start(request, course_slug, which):
+    course, current = _assessment_context(request, course_slug, which)
+    try:
+        attempt = course_attempt_start(user=request.user, course=course, assessment=current)
+    except AttemptRefused as refused:
+        if refused.attempt is not None:
+            messages.info(request, "You already have an attempt in progress; here it is.")
+            return redirect(_attempt_url(course, which, refused.attempt))
+        messages.error(request, str(refused))
+        return redirect("learning:assessment", course_slug=course.slug, which=which)
+    return redirect(_attempt_url(course, which, attempt))
+
+
+def _page_number(value) -> int:
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 0
+
+
+def _conflict(request, context, message):
+    context["conflict"] = message
+    return render(request, "learning/attempt_conflict.html", context, status=409)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt(request, course_slug, which, attempt_id):
+    """One page of an open attempt (GET), or its answers saved (POST, then on)."""
+    course, current = _assessment_context(request, course_slug, which)
+    sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
+    context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
+    if not sitting.is_open:
+        if request.method == "POST":
+            return _conflict(
+                request,
+                context,
+                "This attempt has been submitted; its answers can no longer change.",
+            )
+        return redirect(_attempt_url(course, which, sitting, "attempt_result"))
+    if sitting.closes_at and timezone.now() > sitting.closes_at:
+        attempt_submit(attempt=sitting, closed_by=AttemptClosedBy.DEADLINE)
+        messages.warning(request, "Time ran out; the answers you had saved were submitted.")
+        return redirect(_attempt_url(course, which, sitting, "attempt_result"))
+    items = served_items(sitting)
+    page = _page_number(
+        request.POST.get("page") if request.method == "POST" else request.GET.get("page")
+    )
+    errors = {}
+    if request.method == "POST":
+        view = attempt_page_view(sitting, items, page)
+        positions = [entry["item"].position for entry in view["questions"]]
+        action = request.POST.get("action", "next")
+        try:
+            sequence = int(request.POST.get("sequence", ""))
+        except ValueError:
+            sequence = -1
+        try:
+            result = attempt_save(
+                attempt=sitting,
+                sequence=sequence,
+                data=request.POST,
+                positions=positions,
+                check=action == "check",
+            )
+        except AttemptConflict as exc:
+            return _conflict(request, context, str(exc))
+        except AnswerInvalid as exc:
+            context["problem"] = str(exc)
+            return render(request, "learning/attempt_invalid.html", context, status=400)
+        errors = result.errors
+        if not errors:
+            targets = {"previous": page - 1, "next": page + 1, "check": page, "save": page}
+            if action == "finish" or targets.get(action, page + 1) > view["pages"]:
+                return redirect(_attempt_url(course, which, sitting, "attempt_submit"))
+            return redirect(_attempt_url(course, which, sitting, page=max(1, targets[action])))
+        items = served_items(sitting)
+        posted = {item.position: item for item in result.items}
+        items = [posted.get(item.position, item) for item in items]
+    context |= attempt_page_view(sitting, items, page)
+    context["errors"] = errors
+    return render(request, "learning/attempt_page.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_submit_view(request, course_slug, which, attempt_id):
+    """The summary before submitting (GET) and the submission itself (POST): a repeat,
+    a retry or a second tab gets the one result."""
+    course, current = _assessment_context(request, course_slug, which)
+    sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
+    if request.method == "POST" or not sitting.is_open:
+        if sitting.is_open:
+            late = sitting.closes_at is not None and timezone.now() > sitting.closes_at
+            attempt_submit(
+                attempt=sitting,
+                closed_by=AttemptClosedBy.DEADLINE if late else AttemptClosedBy.LEARNER,
+            )
+        return redirect(_attempt_url(course, which, sitting, "attempt_result"))
+    items = served_items(sitting)
+    view = attempt_page_view(sitting, items, 1)
+    per_page = current.questions_per_page
+    unanswered = [
+        {"position": item.position, "page": (index // per_page) + 1}
+        for index, item in enumerate(items)
+        if item.answer is None
+    ]
+    return render(
+        request,
+        "learning/attempt_submit.html",
+        {
+            "course": course,
+            "which": which,
+            "assessment": current,
+            "attempt": sitting,
+            "unanswered": unanswered,
+            "answered": view["answered"],
+            "total": view["total"],
+            "pages": view["pages"],
+        },
+    )
+
+
+@login_required
+@require_GET
+def attempt_result(request, course_slug, which, attempt_id):
+    course, current = _assessment_context(request, course_slug, which)
+    sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
+    if sitting.is_open:
+        return redirect(_attempt_url(course, which, sitting))
+    context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
+    context |= attempt_result_view(sitting, course)
+    return render(request, "learning/attempt_result.html", context)
