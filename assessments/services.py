@@ -584,7 +584,9 @@ def _grade(attempt: Attempt, *, now) -> None:
             "graded_at",
         ]
     )
-    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+    # Inside the grading transaction, so what receivers do (complete a course) stands or
+    # falls with the grade.
+    attempt_graded.send(sender=Attempt, attempt=attempt)
 
 
 @transaction.atomic

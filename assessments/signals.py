@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Both are sent after the transaction that made the change commits, with ``attempt``.
+# Sent with ``attempt`` once the transaction that started it commits.
 attempt_started = Signal()
+# Sent with ``attempt`` inside the transaction that graded it.
 attempt_graded = Signal()

@@ -351,7 +351,7 @@ def test_grading_takes_the_same_queries_for_10_and_50_questions(
     assessment = make_assessment(questions, questions_per_page=size)
     attempt = attempt_start(user=learner, assessment=assessment)
     answer_all(attempt)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         attempt_submit(attempt=attempt)
     assert attempt.percent == 100
 
