@@ -12,8 +12,9 @@ from assessments.services import served_items
 from courses.models import CoursePage
 from learning.models import Assignment
 from tests.assessments.attempt_helpers import answer_fields
-from tests.assessments.factories import SAMPLES, make_assessment, sample_questions
-from tests.courses.factories import make_course
+from tests.assessments.factories import SAMPLES, make_assessment, make_question, sample_questions
+from tests.cms.factories import publish_policy
+from tests.courses.factories import excerpt, make_course, text
 from tests.learning.test_course_player import assign
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_a_learner_takes_the_assessment_and_completes_the_course(client, sitting
 
 
 def test_no_page_before_submission_carries_keys_weights_or_feedback(client, sitting):
-    course, assessment = sitting
+    course, _ = sitting
     attempt = start(client, course)
     pages = [
         client.get(url("attempt", course, attempt=attempt) + f"?page={n}").content.decode()
@@ -250,9 +251,6 @@ def test_practice_checks_a_page_and_locks_its_answers(client, learner):
 
 
 def test_weak_competencies_point_to_modules_and_policy_sections(client, learner):
-    from tests.cms.factories import publish_policy
-    from tests.courses.factories import excerpt, text
-
     policy = publish_policy()
     questions = sample_questions(
         ["true_false"],
@@ -312,8 +310,6 @@ def test_unassigned_learners_and_visitors_are_kept_out(client, sitting, make_use
 def test_a_page_of_an_attempt_takes_the_same_queries_at_any_size(
     client, learner, size, django_assert_max_num_queries
 ):
-    from tests.assessments.factories import make_question
-
     questions = [
         make_question("single_choice", SAMPLES["single_choice"][0], title=f"Q{n}")
         for n in range(size)
