@@ -92,7 +92,7 @@ def question_file_read(*, data: bytes, file_format: str, bank_name: str) -> Ques
     competencies = _competencies_by_label()
     for item in parsed.questions:
         try:
-            result.questions.append(_question_from(item, competencies))
+            result.questions.append(_question_from(item, competencies, bank_name))
         except ValidationError as error:
             result.skipped.append(
                 SkippedQuestion(
@@ -146,10 +146,13 @@ def _messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
-def _category_name(path: str) -> str:
-    """A Moodle category path without the context prefix Moodle writes on exports."""
+def _category_name(path: str, bank_name: str) -> str:
+    """A Moodle category path without the context prefix Moodle writes on exports, nor
+    the bank's own name when the path starts with it (as this project's exports do)."""
     parts = [part.strip() for part in path.split("/") if part.strip()]
     while parts and parts[0] in {"$course$", "$system$", "$module$", "$cat1$", "top"}:
+        parts.pop(0)
+    if parts and parts[0].casefold() == bank_name.casefold():
         parts.pop(0)
     return "/".join(parts)
 
@@ -219,14 +222,16 @@ def _answer_value(item: ParsedQuestion) -> dict:
     raise ValidationError(f"Questions of kind '{item.kind}' cannot be imported.")
 
 
-def _question_from(item: ParsedQuestion, competencies: dict[str, Competency]) -> PendingQuestion:
+def _question_from(
+    item: ParsedQuestion, competencies: dict[str, Competency], bank_name: str
+) -> PendingQuestion:
     block = QuestionAnswerBlock().child_blocks[item.kind]
     value = block.clean(block.to_python(_answer_value(item)))
     stem = rich_text(item.stem, item.text_format)
     title = item.title or plain_text(stem)
     question = Question(
         title=Truncator(title).chars(_TITLE_LENGTH if not item.title else _FIELD_LENGTH),
-        category=Truncator(_category_name(item.category)).chars(_FIELD_LENGTH),
+        category=Truncator(_category_name(item.category, bank_name)).chars(_FIELD_LENGTH),
         stem=stem,
         general_feedback=plain_text(item.general_feedback),
     )

@@ -1,8 +1,8 @@
-"""The question bank in the admin: questions, banks and the competency list."""
+"""The question bank in the admin: assessments, questions, banks and competencies."""
 
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from assessments.models import Competency, Question, QuestionBank
+from assessments.models import Assessment, Competency, Question, QuestionBank
 from cms.admin_access import ForbiddenOnDenyViewSetMixin
 
 
@@ -33,8 +33,17 @@ class CompetencyViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
     ordering = ["sort_order", "name"]
 
 
+class AssessmentViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
+    model = Assessment
+    icon = "form"
+    menu_label = "Assessments"
+    list_display = ["title", "mode", "pass_percent", "time_limit_minutes", "updated_at"]
+    list_filter = ["mode"]
+    search_fields = ["title"]
+
+
 class QuestionBankViewSetGroup(SnippetViewSetGroup):
     menu_label = "Question bank"
     menu_icon = "help"
     menu_order = 300
-    items = (QuestionViewSet, QuestionBankViewSet, CompetencyViewSet)
+    items = (AssessmentViewSet, QuestionViewSet, QuestionBankViewSet, CompetencyViewSet)

@@ -250,6 +250,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest staff CSV accepted through the admin upload.
 STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # seed_demo refuses to run unless a settings module turns this on.
 DEMO_DATA_ALLOWED = False
