@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from assessments import admin_views
+from assessments.reports import ItemAnalysisView, SectionAnalysisView
 from assessments.viewsets import QuestionBankViewSetGroup
 
 register_snippet(QuestionBankViewSetGroup)
@@ -26,6 +27,24 @@ def register_question_bank_urls():
             name="assessments_question_export",
         ),
         path("question-bank/essays/", admin_views.essay_queue_view, name="assessments_essay_queue"),
+        path(
+            "reports/item-analysis/", ItemAnalysisView.as_view(), name="assessments_item_analysis"
+        ),
+        path(
+            "reports/item-analysis/results/",
+            ItemAnalysisView.as_view(results_only=True),
+            name="assessments_item_analysis_results",
+        ),
+        path(
+            "reports/section-analysis/",
+            SectionAnalysisView.as_view(),
+            name="assessments_section_analysis",
+        ),
+        path(
+            "reports/section-analysis/results/",
+            SectionAnalysisView.as_view(results_only=True),
+            name="assessments_section_analysis_results",
+        ),
         path(
             "question-bank/essays/<uuid:public_id>/",
             admin_views.essay_grade_view,
@@ -73,6 +92,32 @@ def register_essay_queue_menu_item():
         icon_name="doc-full",
         order=303,
         permission="assessments.change_attempt",
+    )
+
+
+class ReportMenuItem(PermissionMenuItem):
+    pass
+
+
+@hooks.register("register_reports_menu_item")
+def register_item_analysis_menu_item():
+    return ReportMenuItem(
+        "Item analysis",
+        reverse("assessments_item_analysis"),
+        icon_name="table",
+        order=700,
+        permission="assessments.change_question",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_section_analysis_menu_item():
+    return ReportMenuItem(
+        "Results by policy section",
+        reverse("assessments_section_analysis"),
+        icon_name="table",
+        order=701,
+        permission="assessments.change_question",
     )
 
 
