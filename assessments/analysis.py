@@ -97,7 +97,8 @@ def item_statistics(
                 item.flags.append("Nobody gets it right: check the answer key.")
             for index, text in (wrong_options or {}).get(question_id, {}).items():
                 if not item.picks.get(index):
-                    item.flags.append(f"Nobody picks the distractor “{text}”.")
+                    quoted = text if text.startswith("“") else f"“{text}”"
+                    item.flags.append(f"Nobody picks the distractor {quoted}.")
         stats.append(item)
     return sorted(stats, key=lambda item: item.question_id)
 

@@ -290,3 +290,46 @@ def given_answer(kind: str, value, answer) -> list[str]:
         case "ordering" | "situational_judgement":
             return [texts[i] for i in answer]
     return [str(answer)]
+
+
+def best_answer(kind: str, value):
+    """An answer earning full marks, in answer-key terms (None for an essay)."""
+    match kind:
+        case "single_choice":
+            return next(i for i, o in enumerate(value["options"]) if o["credit"] == 100)
+        case "multiple_response":
+            return [i for i, o in enumerate(value["options"]) if o["credit"] > 0]
+        case "true_false":
+            return value["correct"] == "true"
+        case "matching":
+            return list(range(len(value["pairs"])))
+        case "ordering" | "situational_judgement":
+            return list(range(option_count(kind, value)))
+        case "short_answer":
+            return next(a["text"] for a in value["answers"] if a["credit"] == 100)
+        case "numerical":
+            return f"{next(a['value'] for a in value['answers'] if a['credit'] == 100):g}"
+    return None
+
+
+def form_fields(kind: str, order: list[int], answer, name: str) -> dict[str, list[str]]:
+    """The form fields a browser posts for ``answer`` (answer-key terms): the inverse of
+    ``read_answer``, for scripted learners such as the demo and the benchmarks."""
+    if answer is None:
+        return {}
+    place = {original: index for index, original in enumerate(order)}
+    match kind:
+        case "single_choice":
+            return {name: [str(place[answer])]}
+        case "multiple_response":
+            return {name: [str(place[index]) for index in answer]}
+        case "true_false":
+            return {name: ["true" if answer else "false"]}
+        case "matching":
+            return {f"{name}-{i}": [str(place[given])] for i, given in enumerate(answer)}
+        case "ordering" | "situational_judgement":
+            ranks = {original: number for number, original in enumerate(answer, start=1)}
+            return {
+                f"{name}-{shown}": [str(ranks[original])] for shown, original in enumerate(order)
+            }
+    return {name: [str(answer)]}

@@ -641,3 +641,18 @@ def seed_scenarios() -> list[ScenarioPage]:
         scenario.save_revision().publish()
         scenarios.append(ScenarioPage.objects.get(pk=scenario.pk))
     return scenarios
+
+
+def attach_assessments(made: dict) -> None:
+    """Name each demo course's assessments on it (by course slug), publishing the change
+    as a trainer would, unless the course names them already."""
+    for slug, (final, practice) in made.items():
+        course = CoursePage.objects.filter(slug=slug).first()
+        if course is None:
+            continue
+        practice_id = practice.pk if practice else None
+        if course.assessment_id == final.pk and course.practice_assessment_id == practice_id:
+            continue
+        course.assessment = final
+        course.practice_assessment = practice
+        course.save_revision().publish()

@@ -8,6 +8,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import Page
 
+from assessments.answers import best_answer, fraction
+from assessments.blocks import QuestionAnswerBlock
+from assessments.choices import AssessmentMode
+from assessments.models import Assessment, Attempt, Competency, Question
 from cms.models import PolicyAcknowledgement, PolicyPage
 from courses.blocks import ModuleBodyBlock
 from courses.models import CoursePage, ModulePage
@@ -34,6 +38,9 @@ def counts():
         ModulePage.objects.count(),
         Assignment.objects.count(),
         AssignmentRule.objects.count(),
+        Question.objects.count(),
+        Assessment.objects.count(),
+        Attempt.objects.count(),
     )
 
 
@@ -134,3 +141,32 @@ def test_the_onboarding_course_uses_every_module_block_and_quotes_real_sections(
     for module in ModulePage.objects.all():
         module.full_clean()  # block validation: sections exist, checks have an answer
         assert module.knowledge_check_ids(), module.title
+
+
+def test_the_demo_bank_covers_every_kind_competency_and_policy():
+    call_command("seed_demo")
+    questions = list(Question.objects.prefetch_related("competencies"))
+    assert len(questions) >= 40
+    assert {q.kind for q in questions} == set(QuestionAnswerBlock().child_blocks)
+    covered = {c.key for q in questions for c in q.competencies.all()}
+    assert covered == set(Competency.objects.values_list("key", flat=True))
+    assert {q.policy.slug for q in questions if q.policy} == set(
+        PolicyPage.objects.values_list("slug", flat=True)
+    )
+    for question in questions:
+        question.full_clean()
+        value = question.answer[0].value
+        if question.kind != "essay":
+            assert fraction(question.kind, value, best_answer(question.kind, value)) == 1.0
+
+
+def test_every_demo_course_has_a_certifying_assessment_and_the_agent_passed_one():
+    call_command("seed_demo")
+    for course in CoursePage.objects.all():
+        assert course.assessment is not None, course.title
+        assert course.assessment.mode == AssessmentMode.CERTIFYING
+    essentials = CoursePage.objects.get(slug="customer-service-essentials")
+    assert essentials.practice_assessment.mode == AssessmentMode.PRACTICE
+    agent = Attempt.objects.filter(user__email="agent@example.com").order_by("number")
+    assert [a.passed for a in agent] == [False, True]
+    assert Attempt.objects.filter(assessment=essentials.assessment).count() >= 10

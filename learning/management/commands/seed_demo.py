@@ -1,19 +1,31 @@
 """Load the demo organisation; safe to run again, refused under production settings."""
 
 import datetime
+import random
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import Site
 
+from assessments.answers import best_answer, form_fields
+from assessments.demo import seed_assessments, seed_questions
+from assessments.models import Attempt
+from assessments.services import (
+    answer_name,
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+    served_items,
+)
 from cms.demo import seed_acknowledgements, seed_policies
 from cms.models import HomePage, SiteBranding
-from courses.demo import seed_courses, seed_scenarios
-from courses.models import CoursePage, ScenarioPage
+from courses.demo import attach_assessments, seed_courses, seed_scenarios
+from courses.models import CoursePage, CoursePolicyPin, ScenarioPage
 from learning import demo
 from learning.models import (
     Assignment,
@@ -58,9 +70,12 @@ class Command(BaseCommand):
             seed_acknowledgements(user=agent, except_latest_of=("refunds-and-returns",))
             seed_courses()
             seed_scenarios()
+            seed_questions()
+            attach_assessments(seed_assessments())
             self._rules()
             assignments_apply_rules()
             self._agent_history(agent.employee)
+            self._colleagues_sit(essentials_slug="customer-service-essentials")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
@@ -92,6 +107,9 @@ class Command(BaseCommand):
         for scenario in essentials.get_scenarios():
             self._play(user, essentials, scenario, mode="practice", best=False)
             self._play(user, essentials, scenario, mode="assessed", best=True)
+        # A near miss first, then a pass the next day (before the rest is backdated).
+        self._sit(user, essentials, days_ago=491, right_share=0.6, seed=1)
+        self._sit(user, essentials, days_ago=490, right_share=1.0, seed=2)
         self._backdate(user, essentials, assigned=500, started=499, completed=490)
 
         privacy = CoursePage.objects.get(slug="privacy-in-every-conversation")
@@ -102,6 +120,58 @@ class Command(BaseCommand):
 
         complaints = CoursePage.objects.get(slug="complaint-handling-and-de-escalation")
         self._backdate(user, complaints, assigned=45)  # due 30 days later: 15 days ago
+
+    def _sit(self, user, course, *, days_ago: int, right_share: float, seed: int) -> None:
+        """Sit the course's final assessment on a day in the past, answering about
+        ``right_share`` of the questions right (which ones is fixed by ``seed``)."""
+        rng = random.Random(seed)
+        when = timezone.now() - datetime.timedelta(days=days_ago)
+        attempt = attempt_start(
+            user=user,
+            assessment=course.assessment,
+            policy_versions=CoursePolicyPin.objects.versions_by_policy(course).values(),
+            now=when,
+            seed=seed,
+        )
+        data = QueryDict(mutable=True)
+        items = [item for item in served_items(attempt) if item.kind != "essay"]
+        for item in items:
+            answer = best_answer(item.kind, item.block)
+            if rng.random() >= right_share:
+                answer = _wrong(item.kind, answer)
+            for key, values in form_fields(
+                item.kind, item.order, answer, answer_name(item)
+            ).items():
+                data.setlist(key, values)
+        attempt_save(
+            attempt=attempt,
+            sequence=0,
+            data=data,
+            positions=[item.position for item in items],
+            now=when + datetime.timedelta(minutes=12),
+        )
+        attempt_submit(attempt=attempt, now=when + datetime.timedelta(minutes=14))
+
+    def _colleagues_sit(self, *, essentials_slug: str) -> None:
+        """Colleagues who took the essentials assessment, so item analysis has answers."""
+        course = CoursePage.objects.get(slug=essentials_slug)
+        if Attempt.objects.filter(assessment=course.assessment).count() > 2:
+            return
+        sitters = (
+            Employee.objects.filter(active=True)
+            .exclude(user__email__in=["agent@example.com", "newhire@example.com"])
+            .select_related("user")
+            .order_by("employee_number")[:12]
+        )
+        for number, employee in enumerate(sitters):
+            share = 0.45 + 0.05 * number
+            self._sit(
+                employee.user,
+                course,
+                days_ago=200 - 7 * number,
+                right_share=share,
+                seed=10 + number,
+            )
 
     def _take(self, user, course, modules) -> None:
         """Work through modules as the learner would, answering each check correctly."""
@@ -247,3 +317,19 @@ class Command(BaseCommand):
             user.groups.set([groups[name] for name in group_names])
             saved[number] = employee
         return list(saved.values())
+
+
+def _wrong(kind: str, right):
+    """A plausible wrong answer for a scripted learner, in answer-key terms."""
+    match kind:
+        case "single_choice":
+            return 1 if right == 0 else 0
+        case "multiple_response":
+            return right[:1]
+        case "true_false":
+            return not right
+        case "matching" | "ordering" | "situational_judgement":
+            return list(reversed(right))
+        case "numerical":
+            return str(float(right) + 7)
+    return "not sure"
