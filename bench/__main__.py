@@ -13,13 +13,22 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from assessments.answers import form_fields  # noqa: E402
+from assessments.services import (  # noqa: E402
+    answer_name,
+    attempt_save,
+    attempt_start,
+    served_items,
+)
 from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
 from courses.models import CoursePage  # noqa: E402
 from learning.models import Employee  # noqa: E402
 from learning.services import assignments_create, scenario_run_start  # noqa: E402
+from tests.assessments.factories import SAMPLES, make_assessment, make_question  # noqa: E402
 from tests.courses.factories import (  # noqa: E402
     WINDOW_CHECK,
     choice,
@@ -125,6 +134,50 @@ def role_play_round_trip(user) -> object:
     return round_trip
 
 
+def submit_50_questions() -> object:
+    """Submit a fully answered 50-question attempt and follow to the result: grading on
+    the server from stored answers. Each call needs an attempt of its own, so one learner
+    per call is made ready beforehand."""
+    questions = [
+        make_question(
+            "single_choice",
+            SAMPLES["single_choice"][0],
+            title=f"Benchmark question {n}",
+            bank="Benchmark bank",
+            competencies=["policy_knowledge"],
+        )
+        for n in range(50)
+    ]
+    assessment = make_assessment(questions, title="Benchmark assessment", questions_per_page=50)
+    course = make_course("Benchmark Assessment Course", modules=[], open_to_all=True)
+    CoursePage.objects.filter(pk=course.pk).update(assessment=assessment)
+    ready = []
+    for n in range(80):
+        user = get_user_model().objects.create_user(email=f"bench-sitter-{n}@example.com")
+        attempt = attempt_start(user=user, assessment=assessment)
+        data = QueryDict(mutable=True)
+        items = served_items(attempt)
+        for item in items:
+            fields = form_fields(item.kind, item.order, SAMPLES[item.kind][1], answer_name(item))
+            for key, values in fields.items():
+                data.setlist(key, values)
+        attempt_save(attempt=attempt, sequence=0, data=data, positions=[i.position for i in items])
+        client = Client()
+        client.force_login(user)
+        base = f"/learn/courses/{course.slug}/assessments/final/attempts/{attempt.public_id}/"
+        ready.append((client, base))
+    queue = iter(ready)
+
+    def submit():
+        client, base = next(queue)
+        posted = client.post(base + "submit/")
+        if posted.status_code != 302:
+            raise RuntimeError(f"the submission answered {posted.status_code}")
+        return ok(client, base + "result/")()
+
+    return submit
+
+
 def run() -> list:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
@@ -138,7 +191,9 @@ def run() -> list:
     )
     busy = learner_with_40_assignments()
     round_trip = role_play_round_trip(get_user_model().objects.get(email="newhire@example.com"))
+    submit = submit_50_questions()
     return [
+        compare("submit a 50-question attempt, then its result", submit, baseline),
         compare("role-play step: reply, then next step", round_trip, baseline),
         compare("module page, 30 blocks", ok(agent, module_url), baseline),
         compare("/learn/ with 40 assignments", ok(busy, "/learn/"), baseline),
