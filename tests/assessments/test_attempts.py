@@ -7,8 +7,9 @@ import random
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from assessments.answers import AnswerInvalid
+from assessments.answers import AnswerInvalid, best_answer, fraction
 from assessments.choices import AssessmentMode, AttemptClosedBy, AttemptStatus
 from assessments.models import Attempt, Question, SelectionRule
 from assessments.services import (
@@ -361,3 +362,22 @@ def test_questions_with_no_revision_get_one_when_served(learner):
     Question.objects.filter(pk=question.pk).update(latest_revision=None)
     attempt = attempt_start(user=learner, assessment=make_assessment([question]))
     assert served_items(attempt)[0].revision_id is not None
+
+
+def test_a_timed_attempt_queues_its_closing_for_the_end_of_the_grace_period(
+    learner, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assessment = make_assessment(
+        sample_questions(["true_false"]), time_limit_minutes=20, grace_minutes=3
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt = attempt_start(user=learner, assessment=assessment)
+    queued = DBTaskResult.objects.get(task_path="assessments.tasks.close_expired_attempts")
+    assert queued.run_after == attempt.closes_at
+    assert attempt.closes_at - attempt.started_at == datetime.timedelta(minutes=23)
+
+
+def test_the_best_answer_earns_full_marks_for_every_kind():
+    for kind, (value, *_) in SAMPLES.items():
+        assert fraction(kind, value, best_answer(kind, value)) == 1.0, kind

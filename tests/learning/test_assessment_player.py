@@ -1,10 +1,12 @@
 """Taking an assessment in the browser's shoes: pages of questions, saves, submission,
 the result and what it reveals, with every forged or stale form refused."""
 
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.choices import AssessmentMode, AttemptStatus
 from assessments.models import Attempt
@@ -320,3 +322,33 @@ def test_a_page_of_an_attempt_takes_the_same_queries_at_any_size(
     attempt = start(client, course)
     with django_assert_max_num_queries(15):
         assert client.get(url("attempt", course, attempt=attempt)).status_code == 200
+
+
+def test_after_the_deadline_the_page_submits_what_was_saved(client, sitting):
+    course, _ = sitting
+    attempt = start(client, course)
+    attempt_url = url("attempt", course, attempt=attempt)
+    client.post(attempt_url, page_data(attempt, 1, action="next"))
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=past, closes_at=past)
+    attempt.refresh_from_db()
+
+    late = client.post(attempt_url, page_data(attempt, 2, action="finish"), follow=True)
+    assert late.redirect_chain[-1][0] == url("attempt_result", course, attempt=attempt)
+    assert "the answers you had saved were submitted" in late.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.closed_by == "deadline"
+    assert attempt.percent == 50  # page 2 arrived too late to count
+    result = client.get(url("attempt_result", course, attempt=attempt)).content.decode()
+    assert "Time ran out" in result
+
+
+def test_a_late_submission_is_closed_by_the_deadline(client, sitting):
+    course, _ = sitting
+    attempt = start(client, course)
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=past, closes_at=past)
+    response = client.post(url("attempt_submit", course, attempt=attempt))
+    assert response["Location"] == url("attempt_result", course, attempt=attempt)
+    attempt.refresh_from_db()
+    assert attempt.closed_by == "deadline" and attempt.percent == 0
