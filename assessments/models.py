@@ -151,6 +151,8 @@ class Question(RevisionMixin, ClusterableModel):
 
     def save(self, *args, **kwargs):
         self.kind = self.answer[0].block_type if self.answer else ""
+        # Stored without spaces so selection rules can match whole keys.
+        self.section_keys = ",".join(self.section_key_list)
         super().save(*args, **kwargs)
 
 

@@ -31,6 +31,7 @@ from tests.assessments.factories import (
     make_question,
     sample_questions,
 )
+from tests.cms.factories import publish_policy
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +382,25 @@ def test_a_timed_attempt_queues_its_closing_for_the_end_of_the_grace_period(
 def test_the_best_answer_earns_full_marks_for_every_kind():
     for kind, (value, *_) in SAMPLES.items():
         assert fraction(kind, value, best_answer(kind, value)) == 1.0, kind
+
+
+def test_a_draw_by_policy_section_matches_whole_keys_only():
+    policy = publish_policy()
+    window = make_question(
+        "true_false",
+        SAMPLES["true_false"][0],
+        title="Window",
+        policy=policy,
+        section_keys="refund-method , returns-window",
+    )
+    make_question(
+        "true_false",
+        SAMPLES["true_false"][0],
+        title="Credit",
+        policy=policy,
+        section_keys="store-credit",
+    )
+    rule = SelectionRule(count=5, policy=policy, section_key="returns-window")
+    assert list(rule.pool()) == [window]
+    assert Question.objects.get(pk=window.pk).section_keys == "refund-method,returns-window"
+    assert list(SelectionRule(count=1, policy=policy, section_key="window").pool()) == []
