@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -340,6 +340,8 @@ def attempt(request, course_slug, which, attempt_id):
         view = attempt_page_view(sitting, items, page)
         positions = [entry["item"].position for entry in view["questions"]]
         action = request.POST.get("action", "next")
+        if action == "autosave":
+            return _autosave(sitting, request.POST, positions)
         try:
             sequence = int(request.POST.get("sequence", ""))
         except ValueError:
@@ -369,6 +371,25 @@ def attempt(request, course_slug, which, attempt_id):
     context |= attempt_page_view(sitting, items, page)
     context["errors"] = errors
     return render(request, "learning/attempt_page.html", context, status=400 if errors else 200)
+
+
+def _autosave(sitting, data, positions) -> JsonResponse:
+    """The script's background save: the same rules as a button press, answered in JSON."""
+    try:
+        sequence = int(data.get("sequence", ""))
+    except ValueError:
+        sequence = -1
+    try:
+        result = attempt_save(attempt=sitting, sequence=sequence, data=data, positions=positions)
+    except AttemptConflict as exc:
+        return JsonResponse({"message": str(exc)}, status=409)
+    except AnswerInvalid as exc:
+        return JsonResponse({"message": str(exc)}, status=400)
+    if result.errors:
+        message = " ".join(f"Question {n}: {error}" for n, error in result.errors.items())
+        return JsonResponse({"message": f"Not saved yet. {message}"}, status=400)
+    saved_at = timezone.localtime().strftime("%H:%M")
+    return JsonResponse({"sequence": result.attempt.save_sequence, "saved_at": saved_at})
 
 
 @login_required

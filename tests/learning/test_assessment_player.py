@@ -352,3 +352,18 @@ def test_a_late_submission_is_closed_by_the_deadline(client, sitting):
     assert response["Location"] == url("attempt_result", course, attempt=attempt)
     attempt.refresh_from_db()
     assert attempt.closed_by == "deadline" and attempt.percent == 0
+
+
+def test_autosave_answers_in_json_with_the_next_sequence(client, sitting):
+    course, _ = sitting
+    attempt = start(client, course)
+    attempt_url = url("attempt", course, attempt=attempt)
+    saved = client.post(attempt_url, page_data(attempt, 1, action="autosave"))
+    assert saved.status_code == 200
+    assert saved.json()["sequence"] == 1
+    stale = client.post(attempt_url, page_data(attempt, 1, which=2, action="autosave"))
+    assert stale.status_code == 409
+    assert "older than the ones already saved" in stale.json()["message"]
+    forged = client.post(attempt_url, {"sequence": 1, "page": 1, "action": "autosave", "q1": "9"})
+    assert forged.status_code == 400
+    assert Attempt.objects.get(pk=attempt.pk).save_sequence == 1
