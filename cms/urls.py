@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("learn/", include("learning.urls")),
+    path("verify/", include("certificates.urls")),
     path("policies/<slug:slug>/versions/", views.policy_history_view, name="policy_history"),
     path(
         "policies/<slug:slug>/versions/<str:label>/",

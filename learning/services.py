@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 from assessments.choices import AssessmentMode
 from assessments.models import Assessment, Attempt
 from assessments.services import attempt_start
+from certificates.services import certificate_issue
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from courses.scenario_graph import Choice, ChoiceNotOffered, RunState
 from courses.services import (
@@ -643,6 +644,7 @@ def course_complete_if_done(*, user, course: CoursePage) -> bool:
         assignment.completed_at = timezone.now()
         assignment.save(update_fields=["completed_at"])
         log(instance=assignment, action="learning.complete", user=user)
+    certificate_issue(user=user, course=course, actor=user)
     return True
 
 

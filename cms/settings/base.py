@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cms",
     "assessments",
     "courses",
+    "certificates",
     "learning",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -250,6 +251,11 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest staff CSV accepted through the admin upload.
 STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+
+# Certificates: serials read PREFIX-000123; /verify/ answers this many lookups a minute
+# per client before it asks them to wait.
+CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "CERT")
+VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "30"))
 QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # seed_demo refuses to run unless a settings module turns this on.

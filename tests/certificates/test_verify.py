@@ -1,0 +1,93 @@
+"""The public check at /verify/: the state of one certificate, nothing else, a plain
+404 for unknown codes, and a limit on how fast anyone can guess."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from certificates.choices import CertificateStatus
+from certificates.models import Certificate
+from certificates.services import certificate_issue
+from tests.courses.factories import refunds_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate(learner):
+    course, _ = refunds_course(certificate_validity_months=12)
+    return certificate_issue(user=learner, course=course)
+
+
+def verify(client, code):
+    return client.get(reverse("certificates:verify", args=[code]))
+
+
+def test_a_valid_certificate_says_so_with_only_what_it_certifies(client, certificate, learner):
+    html = verify(client, certificate.code).content.decode()
+    assert ">Valid</h1>" in html
+    assert certificate.learner_name in html
+    assert "Refunds, version 1.0" in html
+    assert certificate.serial in html
+    assert learner.email not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (CertificateStatus.SUPERSEDED, "Not valid: superseded"),
+        (CertificateStatus.REVOKED, "Not valid: revoked"),
+        (CertificateStatus.EXPIRED, "Not valid: expired"),
+    ],
+)
+def test_a_certificate_that_no_longer_vouches_says_why(client, certificate, status, words):
+    Certificate.objects.filter(pk=certificate.pk).update(status=status)
+    response = verify(client, certificate.code)
+    assert response.status_code == 200
+    assert words in response.content.decode()
+
+
+def test_recertification_due_is_still_valid_with_its_date(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.RECERTIFICATION_DUE,
+        recertification_due_on=datetime.date(2027, 1, 31),
+    )
+    html = verify(client, certificate.code).content.decode()
+    assert ">Valid</h1>" in html and "recertification due by 31 January 2027" in html
+
+
+def test_past_its_expiry_date_a_certificate_reads_expired(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_on=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    assert "Not valid: expired" in verify(client, certificate.code).content.decode()
+
+
+@pytest.mark.parametrize("code", ["nope", "x" * 64, "x" * 200, "%00"])
+def test_an_unknown_code_is_a_plain_404(client, certificate, code):
+    response = verify(client, code)
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Certificate not found" in html
+    assert certificate.learner_name not in html
+
+
+def test_guessing_is_rate_limited_per_client(client, certificate, settings):
+    settings.VERIFY_LOOKUPS_PER_MINUTE = 5
+    for n in range(5):
+        assert verify(client, f"guess-{n}").status_code == 404
+    limited = verify(client, certificate.code)
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert certificate.learner_name not in limited.content.decode()
+    other = client.get(
+        reverse("certificates:verify", args=[certificate.code]), REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 200
+
+
+def test_the_form_takes_a_typed_code(client, certificate):
+    assert client.get(reverse("certificates:verify_form")).status_code == 200
+    response = client.get(reverse("certificates:verify_form"), {"code": f" {certificate.code} "})
+    assert response["Location"] == reverse("certificates:verify", args=[certificate.code])
