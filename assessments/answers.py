@@ -21,6 +21,8 @@ SHUFFLED_KINDS = {
     "situational_judgement",
 }
 RANKED_KINDS = {"ordering", "situational_judgement"}
+# Shown in key order, these would give their answers away, so they are always shuffled.
+ALWAYS_SHUFFLED = RANKED_KINDS | {"matching"}
 TEXT_LIMIT = 500
 ESSAY_LIMIT = 20_000
 
@@ -180,11 +182,15 @@ def fraction(kind: str, value, answer) -> float | None:
         case "single_choice":
             return grading.grade_single_choice(_fractions(value["options"]), answer)
         case "multiple_response":
-            return grading.grade_multiple_response(_fractions(value["options"]), answer)
+            return grading.grade_multiple_response(_right_scaled(value["options"]), answer)
         case "true_false":
             return grading.grade_true_false(value["correct"] == "true", answer)
         case "matching":
-            return grading.grade_matching(list(range(len(value["pairs"]))), answer)
+            # By text: two prompts may share an answer, and either copy of it is right.
+            texts = _texts(kind, value)
+            right = [normalise(pair["answer"]) for pair in value["pairs"]]
+            given = [normalise(texts[i]) if i is not None else None for i in answer]
+            return grading.grade_matching(right, given)
         case "ordering":
             return grading.grade_ordering(list(range(len(value["items"]))), answer)
         case "situational_judgement":
@@ -205,6 +211,20 @@ def fraction(kind: str, value, answer) -> float | None:
 
 def _fractions(options) -> list[float]:
     return [option["credit"] / 100 for option in options]
+
+
+def _right_scaled(options) -> list[float]:
+    """Credits as fractions, the right ones scaled to add up to exactly 1: whole-percent
+    credits such as 33 + 33 + 33 must still give full marks for all three."""
+    right = sum(option["credit"] for option in options if option["credit"] > 0)
+    return [
+        option["credit"] / right if option["credit"] > 0 else option["credit"] / 100
+        for option in options
+    ]
+
+
+def normalise(text: str) -> str:
+    return grading.normalise_text(text)
 
 
 def feedback(kind: str, value, answer) -> list[str]:

@@ -18,7 +18,7 @@ from wagtail.models import Revision
 
 from assessments import answers
 from assessments.blocks import FULL, QuestionAnswerBlock
-from assessments.choices import AttemptClosedBy, AttemptStatus
+from assessments.choices import AssessmentMode, AttemptClosedBy, AttemptStatus
 from assessments.gift import (
     ParsedQuestion,
     ParseResult,
@@ -45,7 +45,8 @@ QUESTION_FILE_FORMATS: dict[str, tuple[str, Callable[[bytes], ParseResult]]] = {
     "gift": ("GIFT", parse_gift),
     "moodle-xml": ("Moodle XML", parse_moodle_xml),
 }
-_ANSWER_FIELD = re.compile(r"^q(\d+)(?:-\d+)?$")
+_ANSWER_LIKE = re.compile(r"^q\d")
+_ANSWER_FIELD = re.compile(r"^q(\d{1,4})(?:-\d{1,3})?$")
 _TITLE_LENGTH = 80
 _FIELD_LENGTH = 255
 
@@ -135,7 +136,11 @@ def _competencies_by_label() -> dict[str, Competency]:
     return labels
 
 
-def _messages(error: ValidationError) -> list[str]:
+def _messages(error) -> list[str]:
+    if isinstance(error, str):
+        return [error]
+    if isinstance(error, list | tuple):
+        return [message for child in error for message in _messages(child)]
     nested = getattr(error, "block_errors", None)
     if nested:
         items = nested.values() if isinstance(nested, dict) else nested
@@ -228,6 +233,8 @@ def _question_from(
     block = QuestionAnswerBlock().child_blocks[item.kind]
     value = block.clean(block.to_python(_answer_value(item)))
     stem = rich_text(item.stem, item.text_format)
+    if not plain_text(stem):
+        raise ValidationError("The question has no text once unsafe markup is removed.")
     title = item.title or plain_text(stem)
     question = Question(
         title=Truncator(title).chars(_TITLE_LENGTH if not item.title else _FIELD_LENGTH),
@@ -281,8 +288,8 @@ def draw_questions(rules: list[SelectionRule], rng: random.Random) -> list[int]:
 
 def _served_order(kind: str, value, *, shuffle: bool, rng: random.Random) -> list[int]:
     order = list(range(answers.option_count(kind, value)))
-    if kind in answers.RANKED_KINDS:
-        # Shown in the right order, a ranking question answers itself.
+    if kind in answers.ALWAYS_SHUFFLED:
+        # Shown in key order, a ranking answers itself and a matching gives pairs away.
         for _ in range(20):
             rng.shuffle(order)
             if order != sorted(order):
@@ -461,11 +468,18 @@ class SaveResult:
 
 
 def _posted_positions(data) -> set[int]:
+    """The question positions a form answers; a field that looks like an answer but names
+    no position we could have served is refused."""
     positions = set()
     for key in data:
+        if not _ANSWER_LIKE.match(key):
+            continue
         match = _ANSWER_FIELD.match(key)
-        if match:
-            positions.add(int(match.group(1)))
+        if match is None:
+            raise answers.AnswerInvalid(
+                "The form answered a question that is not in this attempt.", tampered=True
+            )
+        positions.add(int(match.group(1)))
     return positions
 
 
@@ -515,7 +529,7 @@ def attempt_save(
                 raise
             errors[item.position] = str(problem)
             continue
-        if check and not attempt.assessment.is_practice:
+        if check and attempt.mode != AssessmentMode.PRACTICE:
             check = False
         if check:
             item.checked = True

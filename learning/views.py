@@ -300,6 +300,9 @@ def assessment_start(request, course_slug, which):
     return redirect(_attempt_url(course, which, attempt))
 
 
+_ATTEMPT_ACTIONS = {"previous", "next", "check", "save", "finish", "autosave"}
+
+
 def _page_number(value) -> int:
     try:
         return int(value or 1)
@@ -340,6 +343,9 @@ def attempt(request, course_slug, which, attempt_id):
         view = attempt_page_view(sitting, items, page)
         positions = [entry["item"].position for entry in view["questions"]]
         action = request.POST.get("action", "next")
+        if action not in _ATTEMPT_ACTIONS:
+            context["problem"] = "That button is not part of this page."
+            return render(request, "learning/attempt_invalid.html", context, status=400)
         if action == "autosave":
             return _autosave(sitting, request.POST, positions)
         try:

@@ -404,3 +404,49 @@ def test_a_draw_by_policy_section_matches_whole_keys_only():
     assert list(rule.pool()) == [window]
     assert Question.objects.get(pk=window.pk).section_keys == "refund-method,returns-window"
     assert list(SelectionRule(count=1, policy=policy, section_key="window").pool()) == []
+
+
+def test_matching_answers_are_shuffled_even_when_options_are_not(learner):
+    question = make_question("matching", SAMPLES["matching"][0], title="Deadlines")
+    attempt = attempt_start(
+        user=learner, assessment=make_assessment([question], shuffle_options=False)
+    )
+    assert served_items(attempt)[0].order != [0, 1, 2]
+
+
+def test_a_shared_matching_answer_is_right_whichever_copy_is_picked():
+    value = {
+        "pairs": [
+            {"prompt": "Cat", "answer": "Mammal"},
+            {"prompt": "Dog", "answer": "Mammal"},
+            {"prompt": "Trout", "answer": "Fish"},
+        ],
+        "extra_answers": [],
+    }
+    assert fraction("matching", value, [0, 0, 2]) == 1.0
+    assert fraction("matching", value, [2, 0, 0]) == pytest.approx(1 / 3)
+
+
+def test_whole_percent_thirds_still_earn_full_marks():
+    value = {
+        "options": [
+            {"text": "a", "credit": 33, "feedback": ""},
+            {"text": "b", "credit": 33, "feedback": ""},
+            {"text": "c", "credit": 33, "feedback": ""},
+            {"text": "d", "credit": -100, "feedback": ""},
+        ]
+    }
+    assert fraction("multiple_response", value, [0, 1, 2]) == 1.0
+    assert fraction("multiple_response", value, [0, 1]) == pytest.approx(2 / 3)
+    assert fraction("multiple_response", value, [0, 1, 2, 3]) == 0.0
+
+
+def test_practice_checks_follow_the_mode_the_attempt_started_in(learner):
+    assessment = make_assessment(sample_questions(["true_false"]))
+    attempt = attempt_start(user=learner, assessment=assessment)
+    type(assessment).objects.filter(pk=assessment.pk).update(mode=AssessmentMode.PRACTICE)
+    attempt = Attempt.objects.select_related("assessment").get(pk=attempt.pk)
+    item = served_items(attempt)[0]
+    attempt_save(attempt=attempt, sequence=0, data=form((item, True)), positions=[1], check=True)
+    item = served_items(attempt)[0]
+    assert item.checked is False and item.fraction is None

@@ -304,3 +304,29 @@ def test_shared_gift_files_import_whole_or_not_at_all():
         saved = Question.objects.filter(bank__name=f"Interop {number}").count()
         assert saved == len(result.questions), path.name
         assert all(skipped.reason for skipped in result.skipped), path.name
+
+
+def test_a_question_with_too_many_options_is_skipped_not_a_crash():
+    options = " ".join(f"~%10%Option {n}" for n in range(10)) + " ~Option 10"
+    data = f"::Eleven:: Pick the right ones {{{options}}}\n\n::Fine:: True? {{T}}\n".encode()
+    result = questions_import(data=data, file_format="gift", bank_name="Big")
+    assert result.summary == "Imported 1 questions; skipped 1."
+    assert result.skipped[0].title == "Eleven"
+    assert result.skipped[0].reason
+
+
+def test_a_stem_that_is_only_unsafe_markup_is_skipped():
+    xml = MOODLE_XML.replace(
+        "<![CDATA[<p>A caller wants <b>their partner's</b>\n"
+        "      balance.<script>alert(1)</script></p>]]>",
+        "<![CDATA[<script>alert(1)</script>]]>",
+    )
+    result = questions_import(data=xml.encode(), file_format="moodle-xml", bank_name="P")
+    assert result.skipped[0].title == "Partner's balance"
+    assert "no text once unsafe markup is removed" in result.skipped[0].reason
+
+
+def test_moodle_thirds_import_as_full_marks_together():
+    gift = b"::Thirds:: Which apply? {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}\n"
+    result = questions_import(data=gift, file_format="gift", bank_name="Thirds")
+    assert result.skipped == []

@@ -367,3 +367,20 @@ def test_autosave_answers_in_json_with_the_next_sequence(client, sitting):
     forged = client.post(attempt_url, {"sequence": 1, "page": 1, "action": "autosave", "q1": "9"})
     assert forged.status_code == 400
     assert Attempt.objects.get(pk=attempt.pk).save_sequence == 1
+
+
+def test_an_unknown_button_or_a_monstrous_field_name_gets_400(client, sitting):
+    course, _ = sitting
+    attempt = start(client, course)
+    attempt_url = url("attempt", course, attempt=attempt)
+    bogus = client.post(attempt_url, {"sequence": 0, "page": 1, "action": "bogus"})
+    assert bogus.status_code == 400
+    huge = client.post(
+        attempt_url, {"sequence": 0, "page": 1, "action": "save", "q" + "1" * 5000: "x"}
+    )
+    assert huge.status_code == 400
+    auto = client.post(
+        attempt_url, {"sequence": 0, "page": 1, "action": "autosave", "q" + "1" * 5000: "x"}
+    )
+    assert auto.status_code == 400
+    assert Attempt.objects.get(pk=attempt.pk).save_sequence == 0
