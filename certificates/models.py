@@ -1,9 +1,13 @@
 """Certificates: evidence that a person completed a course on exact policy versions."""
 
 import datetime
+import string
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
 from certificates.choices import CURRENT_STATUSES, CertificateStatus
 
@@ -68,6 +72,14 @@ class Certificate(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
     )
+    template = models.ForeignKey(
+        "certificates.CertificateTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
+        help_text="The template the PDF was rendered with.",
+    )
     pdf = models.FileField(upload_to="certificates/", blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -116,3 +128,108 @@ class CertificateVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy_title} {self.label}"
+
+
+PLACEHOLDERS = {
+    "learner": "the learner's name",
+    "course": "the course title",
+    "policies": "the policies and versions trained on",
+    "issued": "the issue date",
+    "expires": "the expiry date (or “does not expire”)",
+    "serial": "the serial number",
+}
+SIGNATURE_MAX_BYTES = 1024 * 1024
+SIGNATURE_MAX_PIXELS = 3000
+
+
+def placeholder_problems(wording: str) -> list[str]:
+    """Why ``wording`` cannot be used: unknown placeholders or stray braces."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(wording) if name is not None]
+    except ValueError:
+        return ["Braces must come in pairs around a placeholder, such as {learner}."]
+    unknown = sorted({name for name in names if name not in PLACEHOLDERS})
+    if unknown:
+        allowed = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        return [
+            f"Unknown placeholder{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join('{' + name + '}' for name in unknown)}. Use only: {allowed}."
+        ]
+    return []
+
+
+class CertificateTemplate(models.Model):
+    """How certificates look. Changing a template never touches certificates already
+    issued: their PDFs are rendered once and kept."""
+
+    class Layout(models.TextChoices):
+        CLASSIC = "classic", "Classic: centred, with a border"
+        BAND = "band", "Band: accent colour down the left edge"
+
+    name = models.CharField(max_length=120, unique=True)
+    is_default = models.BooleanField(
+        default=False, help_text="Used for new certificates. Only one template is the default."
+    )
+    layout = models.CharField(max_length=10, choices=Layout.choices, default=Layout.CLASSIC)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        default="#1d4ed8",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour such as #1d4ed8.")],
+    )
+    signatory_name = models.CharField(max_length=120, blank=True)
+    signatory_title = models.CharField(max_length=120, blank=True)
+    signature = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    wording = models.TextField(
+        default=("This certifies that {learner} has completed {course}, trained on {policies}."),
+        help_text="Placeholders: " + ", ".join(f"{{{k}}} ({v})" for k, v in PLACEHOLDERS.items()),
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("is_default"),
+        FieldPanel("layout"),
+        FieldPanel("logo"),
+        FieldPanel("accent_colour"),
+        MultiFieldPanel(
+            [FieldPanel("signatory_name"), FieldPanel("signatory_title"), FieldPanel("signature")],
+            heading="Signed by",
+        ),
+        FieldPanel("wording"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_certificate_template",
+                violation_error_message="Another template is already the default.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        problems = placeholder_problems(self.wording)
+        if problems:
+            errors["wording"] = problems
+        if self.signature_id:
+            signature = self.signature
+            if signature.file_size and signature.file_size > SIGNATURE_MAX_BYTES:
+                errors["signature"] = "The signature image is over 1 MB; use a smaller one."
+            elif max(signature.width, signature.height) > SIGNATURE_MAX_PIXELS:
+                errors["signature"] = (
+                    f"The signature image is {signature.width} by {signature.height} pixels; "
+                    f"keep it within {SIGNATURE_MAX_PIXELS} pixels a side."
+                )
+        if errors:
+            raise ValidationError(errors)

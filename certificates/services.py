@@ -2,16 +2,26 @@
 
 import calendar
 import datetime
+import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
 from assessments.models import Attempt
 from certificates.choices import CertificateStatus
-from certificates.models import Certificate, CertificateVersion, SerialCounter
+from certificates.models import (
+    Certificate,
+    CertificateTemplate,
+    CertificateVersion,
+    SerialCounter,
+)
+from certificates.rendering import render_pdf
+from certificates.signals import certificate_issued
 from courses.models import CoursePage, CoursePolicyPin
 
 CODE_BYTES = 24  # 192 bits of randomness in every verification code
@@ -95,7 +105,27 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
             user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
         )
     log(instance=certificate, action="certificates.issue", user=actor)
+    transaction.on_commit(
+        lambda: certificate_issued.send(sender=Certificate, certificate=certificate)
+    )
     return certificate
+
+
+def certificate_render(*, certificate_id: int) -> str:
+    """Render the PDF of a certificate that has none yet, store it with its SHA-256 and
+    return the hash. A certificate that has its PDF keeps it: the bytes never change."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if certificate.pdf_sha256:
+            return certificate.pdf_sha256
+        template = CertificateTemplate.objects.filter(is_default=True).first()
+        data = render_pdf(certificate, template)
+        digest = hashlib.sha256(data).hexdigest()
+        certificate.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
+        certificate.pdf_sha256 = digest
+        certificate.template = template
+        certificate.save(update_fields=["pdf", "pdf_sha256", "template"])
+    return digest
 
 
 def certificate_for_code(code: str) -> Certificate | None:

@@ -1,6 +1,11 @@
-"""Admin wiring for certificates: their log actions."""
+"""Admin wiring for certificates: templates and log actions."""
 
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from certificates.viewsets import CertificateTemplateViewSet
+
+register_snippet(CertificateTemplateViewSet)
 
 
 @hooks.register("register_log_actions")

@@ -256,6 +256,7 @@ STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 # per client before it asks them to wait.
 CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "CERT")
 VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "30"))
+CERTIFICATE_RENDER_SECONDS = int(os.environ.get("CERTIFICATE_RENDER_SECONDS", "60"))
 QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # seed_demo refuses to run unless a settings module turns this on.

@@ -1,0 +1,147 @@
+"""Render a certificate to PDF with WeasyPrint: A4 landscape, the bundled font, real
+text, a QR code of the verification address with the address printed beneath it.
+
+The renderer only reads the project's own static and media files (and inline data);
+anything else a template might point at is refused, and a render that runs too long
+fails with CertificateRenderError instead of holding a worker.
+"""
+
+import concurrent.futures
+import string
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from certificates.models import Certificate, CertificateTemplate
+
+FONT_FILES = {"regular": "fonts/DejaVuSans.ttf", "bold": "fonts/DejaVuSans-Bold.ttf"}
+
+
+class CertificateRenderError(Exception):
+    """The PDF could not be made; the certificate stays without one and can be retried."""
+
+
+def _allowed_roots() -> list[Path]:
+    roots = [Path(settings.MEDIA_ROOT).resolve()]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT).resolve())
+    roots.extend(Path(folder).resolve() for folder in settings.STATICFILES_DIRS)
+    return roots
+
+
+class LocalFilesFetcher(URLFetcher):
+    """Fetches inline data and the project's own static and media files, nothing else."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("file:"):
+            path = Path(unquote(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in _allowed_roots()):
+                raise ValueError(f"The certificate renderer does not read {path}.")
+        return super().fetch(url, headers)
+
+
+def _file_uri(path: str | None) -> str:
+    return Path(path).resolve().as_uri() if path else ""
+
+
+def _static_uri(name: str) -> str:
+    found = finders.find(name)
+    if not found:
+        raise CertificateRenderError(f"The static file {name} is missing.")
+    return _file_uri(found)
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{certificate.code}/"
+
+
+def _policies_text(certificate: Certificate) -> str:
+    versions = list(certificate.versions.all())
+    if not versions:
+        return "the course content"
+    return ", ".join(f"{v.policy_title} {v.label}" for v in versions)
+
+
+def _date(day) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "does not expire"
+
+
+def wording_html(template: CertificateTemplate | None, certificate: Certificate) -> str:
+    """The template's wording with its placeholders filled; every piece escaped."""
+    wording = (
+        template.wording
+        if template
+        else CertificateTemplate._meta.get_field("wording").get_default()
+    )
+    values = {
+        "learner": certificate.learner_name,
+        "course": certificate.course_title,
+        "policies": _policies_text(certificate),
+        "issued": _date(certificate.issued_on),
+        "expires": _date(certificate.expires_on),
+        "serial": certificate.serial,
+    }
+    pieces = []
+    for literal, name, _, _ in string.Formatter().parse(wording):
+        pieces.append(escape(literal))
+        if name is not None:
+            pieces.append(f"<strong>{escape(values.get(name, ''))}</strong>")
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above
+
+
+def certificate_html(certificate: Certificate, template: CertificateTemplate | None) -> str:
+    url = verification_url(certificate)
+    qr = segno.make(url, error="m")
+    return render_to_string(
+        "certificates/pdf.html",
+        {
+            "certificate": certificate,
+            "template": template,
+            "layout": template.layout if template else CertificateTemplate.Layout.CLASSIC,
+            "accent": template.accent_colour if template else "#1d4ed8",
+            "wording": wording_html(template, certificate),
+            "versions": list(certificate.versions.all()),
+            "verify_url": url,
+            "qr_svg": mark_safe(qr.svg_inline(scale=3, dark="#111111")),  # noqa: S308 - generated
+            "font_regular": _static_uri(FONT_FILES["regular"]),
+            "font_bold": _static_uri(FONT_FILES["bold"]),
+            "logo": _file_uri(template.logo.file.path) if template and template.logo else "",
+            "signature": (
+                _file_uri(template.signature.file.path) if template and template.signature else ""
+            ),
+            "organisation": settings.WAGTAIL_SITE_NAME,
+        },
+    )
+
+
+def _render(html: str) -> bytes:
+    return HTML(string=html, url_fetcher=LocalFilesFetcher(), base_url=None).write_pdf()
+
+
+def render_pdf(certificate: Certificate, template: CertificateTemplate | None) -> bytes:
+    html = certificate_html(certificate, template)
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(_render, html)
+    try:
+        return future.result(timeout=settings.CERTIFICATE_RENDER_SECONDS)
+    except concurrent.futures.TimeoutError:
+        raise CertificateRenderError(
+            f"Rendering took longer than {settings.CERTIFICATE_RENDER_SECONDS} seconds."
+        ) from None
+    except CertificateRenderError:
+        raise
+    except Exception as exc:
+        raise CertificateRenderError(f"Rendering failed: {exc}") from exc
+    finally:
+        pool.shutdown(wait=False)

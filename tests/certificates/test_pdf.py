@@ -1,0 +1,129 @@
+"""The certificate PDF: rendered once, real text, A4 landscape on one page, a QR code
+that reads back as the verification address, and bytes that never change."""
+
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+
+import cv2
+import pytest
+from pypdf import PdfReader
+
+from certificates import rendering
+from certificates.models import Certificate, CertificateTemplate
+from certificates.rendering import CertificateRenderError, render_pdf, verification_url
+from certificates.services import certificate_issue, certificate_render
+from tests.courses.factories import refunds_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def certificate(learner):
+    course, _ = refunds_course(certificate_validity_months=12)
+    return certificate_issue(user=learner, course=course)
+
+
+def text_of(data: bytes) -> str:
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
+
+
+def test_the_pdf_holds_the_facts_as_real_text(certificate):
+    data = render_pdf(certificate, None)
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape in points
+    text = text_of(data)
+    for fact in (
+        certificate.learner_name,
+        certificate.course_title,
+        "Refunds, version 1.0",
+        certificate.serial,
+    ):
+        assert fact in text, fact
+    # The address may wrap onto a second line beneath the QR code.
+    assert verification_url(certificate) in text.replace("/ ", "/")
+    meta = reader.metadata
+    assert certificate.serial in meta.title
+    assert meta.author
+    assert certificate.learner_name in meta.subject
+    assert "Refunds 1.0" in meta["/Keywords"]
+
+
+def test_the_qr_code_reads_back_as_the_verification_address(certificate, tmp_path):
+    if not shutil.which("pdftoppm"):
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm (poppler-utils) is needed to read the QR code in CI")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(render_pdf(certificate, None))
+    subprocess.run(["pdftoppm", "-png", "-r", "150", str(pdf), str(tmp_path / "page")], check=True)
+    image = cv2.imread(str(next(tmp_path.glob("page*.png"))))
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert decoded == verification_url(certificate)
+
+
+def test_hostile_names_are_escaped_and_long_ones_stay_on_one_page(learner):
+    learner.first_name = '<script>alert("x")</script> O\'Brien & "Sons"'
+    learner.last_name = "محمد " + "Longname" * 40
+    learner.save()
+    course, _ = refunds_course()
+    certificate = certificate_issue(user=learner, course=course)
+    data = render_pdf(certificate, None)
+    assert len(PdfReader(io.BytesIO(data)).pages) == 1
+    text = text_of(data)
+    assert '<script>alert("x")</script>' in text  # shown as text, never run as markup
+    assert 'O\'Brien & "Sons"' in text
+
+
+def test_the_stored_pdf_never_changes_after_template_or_name_edits(certificate, learner):
+    first = certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    stored = certificate.pdf.read()
+    assert hashlib.sha256(stored).hexdigest() == first == certificate.pdf_sha256
+
+    CertificateTemplate.objects.create(name="New look", is_default=True, layout="band")
+    learner.first_name = "Changed"
+    learner.save()
+    assert certificate_render(certificate_id=certificate.pk) == first
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    with certificate.pdf.open("rb") as handle:
+        assert handle.read() == stored
+
+
+def test_a_template_with_wording_renders_it_escaped(certificate):
+    template = CertificateTemplate.objects.create(
+        name="Plain",
+        wording="Awarded to {learner} <b>for</b> {course}, serial {serial}.",
+        signatory_name="Dana Whitfield",
+        signatory_title="Head of Customer Service",
+    )
+    text = text_of(render_pdf(certificate, template))
+    assert f"Awarded to {certificate.learner_name} <b>for</b> {certificate.course_title}" in text
+    assert "Dana Whitfield" in text and "Head of Customer Service" in text
+
+
+def test_files_outside_static_and_media_are_not_fetched(certificate):
+    fetcher = rendering.LocalFilesFetcher()
+    for url in ("file:///etc/hostname", "file:///etc/../etc/passwd", "https://example.com/x.png"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    font = rendering._static_uri(rendering.FONT_FILES["regular"])
+    assert fetcher.fetch(font).status in (None, 200)
+    html = rendering.certificate_html(certificate, None).replace(
+        "</body>", '<img src="file:///etc/hostname"></body>'
+    )
+    assert len(PdfReader(io.BytesIO(rendering._render(html))).pages) == 1
+
+
+def test_a_render_that_runs_too_long_fails_cleanly(certificate, settings):
+    settings.CERTIFICATE_RENDER_SECONDS = 0
+    with pytest.raises(CertificateRenderError, match="longer than 0 seconds"):
+        render_pdf(certificate, None)
+    certificate.refresh_from_db()
+    assert not certificate.pdf_sha256
