@@ -13,6 +13,8 @@ from assessments import answers
 from assessments.models import Assessment, Attempt
 from assessments.models import Competency as CompetencyRecord
 from assessments.services import answer_name, served_items
+from certificates.choices import CertificateStatus
+from certificates.models import Certificate
 from cms.models import PolicyVersion
 from courses.choices import Competency, Mood, ScenarioOutcome
 from courses.models import CoursePage, ModulePage, ScenarioPage
@@ -195,6 +197,12 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
         ],
         "has_assignments": bool(rows),
         "open_courses": open_courses,
+        "certificates": [
+            (certificate, CertificateStatus(certificate.status_on(today)).label)
+            for certificate in Certificate.objects.filter(user=user)
+            .prefetch_related("versions")
+            .order_by("-issued_on", "-serial")
+        ],
     }
 
 

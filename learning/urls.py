@@ -8,6 +8,11 @@ app_name = "learning"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path(
+        "certificates/<str:code>/certificate.pdf",
+        views.certificate_pdf,
+        name="certificate_pdf",
+    ),
     path("courses/<slug:course_slug>/", views.course_overview, name="course"),
     path(
         "courses/<slug:course_slug>/role-plays/<slug:scenario_slug>/",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from assessments.services import (
     attempt_submit,
     served_items,
 )
+from certificates.models import Certificate
 from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
@@ -447,3 +448,21 @@ def attempt_result(request, course_slug, which, attempt_id):
     context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
     context |= attempt_result_view(sitting, course)
     return render(request, "learning/attempt_result.html", context)
+
+
+@login_required
+@require_GET
+def certificate_pdf(request, code):
+    """The learner's own certificate, as stored; anyone else's is 404, as if it did not
+    exist."""
+    certificate = Certificate.objects.filter(code=code, user=request.user).first()
+    if certificate is None or not certificate.pdf_sha256:
+        raise Http404("No such certificate.")
+    response = FileResponse(
+        certificate.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"certificate-{certificate.serial}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -298,7 +298,7 @@ def test_the_dashboard_query_count_does_not_grow_with_assignments(
 ):
     user = make_user("Learners", email=f"busy{count}@example.com")
     dashboard_with(client, user, count)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get("/learn/")
     assert response.content.decode().count('class="card course-card') == count
 

@@ -22,6 +22,8 @@ from assessments.services import (
     attempt_submit,
     served_items,
 )
+from certificates.models import Certificate
+from certificates.services import add_months, certificate_render
 from cms.demo import seed_acknowledgements, seed_policies
 from cms.models import HomePage, SiteBranding
 from courses.demo import attach_assessments, seed_courses, seed_scenarios
@@ -76,6 +78,9 @@ class Command(BaseCommand):
             assignments_apply_rules()
             self._agent_history(agent.employee)
             self._colleagues_sit(essentials_slug="customer-service-essentials")
+        # Rendered here rather than by a worker, so the demo's PDFs exist at once.
+        for pk in Certificate.objects.filter(pdf_sha256="").values_list("pk", flat=True):
+            certificate_render(certificate_id=pk)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(people)} people. Sign in as hr@, trainer@, manager@, "
@@ -251,6 +256,12 @@ class Command(BaseCommand):
             started_at=started_at,
             completed_at=completed_at,
         )
+        if completed_at is not None:
+            issued = completed_at.date()
+            months = course.certificate_validity_months
+            Certificate.objects.filter(user=user, course=course, pdf_sha256="").update(
+                issued_on=issued, expires_on=add_months(issued, months) if months else None
+            )
 
     def _site(self):
         site = Site.objects.get(is_default_site=True)
