@@ -80,7 +80,7 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                 user=user,
                 course=course,
                 attempt=_passing_attempt(user=user, course=course),
-                learner_name=user.get_full_name() or user.email,
+                learner_name=(user.get_full_name() or user.email)[:300],
                 course_title=course.title,
                 version_set=version_set,
                 issued_on=today,
