@@ -19,7 +19,7 @@ from assessments.models import Attempt, Question
 from assessments.services import (
     QUESTION_FILE_FORMATS,
     AttemptConflict,
-    attempt_item_grade_essay,
+    attempt_grade_essays,
     question_file_read,
     questions_import,
     served_items,
@@ -88,7 +88,11 @@ def question_export_view(request):
     if not request.user.has_perm("assessments.view_question"):
         return forbidden_response(request)
     form = QuestionExportForm(request.GET or None)
-    if request.GET and form.is_valid():
+    if request.GET and not form.is_valid():
+        return TemplateResponse(
+            request, "assessments/admin/question_export.html", {"form": form}, status=400
+        )
+    if request.GET:
         bank = form.cleaned_data["bank"]
         questions = (
             Question.objects.filter(bank=bank)
@@ -139,14 +143,14 @@ def essay_grade_view(request, public_id):
     ]
     if request.method == "POST" and all(form.is_valid() for _, form in forms):
         try:
-            for item, form in forms:
-                attempt = attempt_item_grade_essay(
-                    item=item, points=form.points(), grader=request.user
-                )
-        except AttemptConflict as exc:
+            attempt = attempt_grade_essays(
+                attempt=attempt,
+                points={item.position: form.points() for item, form in forms},
+                grader=request.user,
+            )
+        except (AttemptConflict, ValueError) as exc:
             messages.error(request, str(exc))
         else:
-            log(instance=attempt, action="assessments.grade", user=request.user)
             messages.success(request, f"Graded: {attempt.user} scored {attempt.percent:.0f}%.")
             return redirect("assessments_essay_queue")
     return TemplateResponse(

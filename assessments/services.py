@@ -498,7 +498,7 @@ def attempt_save(
     now = now or timezone.now()
     if not attempt.is_open:
         raise AttemptConflict("This attempt has been submitted; its answers can no longer change.")
-    if attempt.closes_at is not None and now > attempt.closes_at:
+    if attempt_time_is_up(attempt, now=now):
         attempt_submit(attempt=attempt, closed_by=AttemptClosedBy.DEADLINE, now=now)
         raise AttemptConflict("Time is up: the answers saved before the limit have been submitted.")
     if sequence != attempt.save_sequence:
@@ -551,13 +551,28 @@ def attempt_save(
     return SaveResult(attempt=attempt, items=items)
 
 
-def attempt_submit(
-    *, attempt: Attempt, closed_by: str = AttemptClosedBy.LEARNER, now=None
-) -> Attempt:
+def attempt_time_is_up(attempt: Attempt, *, now=None) -> bool:
+    """The time limit and any grace period have run out."""
+    return attempt.closes_at is not None and (now or timezone.now()) > attempt.closes_at
+
+
+def attempt_close_if_expired(*, attempt: Attempt, now=None) -> bool:
+    """Submit an open attempt whose time is up, with what was saved; True if it was."""
+    if attempt.is_open and attempt_time_is_up(attempt, now=now):
+        attempt_submit(attempt=attempt, now=now)
+        return True
+    return False
+
+
+def attempt_submit(*, attempt: Attempt, closed_by: str | None = None, now=None) -> Attempt:
     """Close the attempt and grade it from its stored answers. Only the first of any
     number of submissions (double clicks, retries, two tabs, the deadline task) takes
-    effect; the rest get the attempt as it was graded."""
+    effect; the rest get the attempt as it was graded. Without ``closed_by``, a
+    submission after the time is up counts as closed by the deadline."""
     now = now or timezone.now()
+    if closed_by is None:
+        late = attempt_time_is_up(attempt, now=now)
+        closed_by = AttemptClosedBy.DEADLINE if late else AttemptClosedBy.LEARNER
     with transaction.atomic():
         closed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
             status=AttemptStatus.AWAITING_GRADING, submitted_at=now, closed_by=closed_by
@@ -610,22 +625,41 @@ def _grade(attempt: Attempt, *, now) -> None:
 
 @transaction.atomic
 def attempt_item_grade_essay(*, item: AttemptItem, points: list[int], grader) -> Attempt:
-    """A trainer's marks for an essay, one number per rubric criterion; the attempt is
-    graded once its last essay is."""
-    attempt = Attempt.objects.select_for_update().get(pk=item.attempt_id)
+    """A trainer's marks for one essay; see ``attempt_grade_essays``."""
+    return attempt_grade_essays(
+        attempt=Attempt.objects.get(pk=item.attempt_id),
+        points={item.position: points},
+        grader=grader,
+    )
+
+
+@transaction.atomic
+def attempt_grade_essays(*, attempt: Attempt, points: dict[int, list[int]], grader) -> Attempt:
+    """A trainer's marks for essays, by position, one number per rubric criterion, all or
+    nothing; the attempt is graded once its last essay is, and the grading is logged."""
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.status != AttemptStatus.AWAITING_GRADING:
         raise AttemptConflict("This attempt is not waiting for grading.")
-    rubric = served_question(item.revision).answer[0].value["rubric"]
-    if len(points) != len(rubric) or any(
-        not 0 <= given <= criterion["points"]
-        for given, criterion in zip(points, rubric, strict=False)
-    ):
-        raise ValueError("Give each criterion between 0 and its maximum points.")
-    item.grader_points = points
-    item.fraction = sum(points) / sum(criterion["points"] for criterion in rubric)
-    item.graded_by = grader
-    item.save(update_fields=["grader_points", "fraction", "graded_by"])
+    essays = {
+        item.position: item
+        for item in attempt.items.select_related("revision").filter(kind="essay")
+    }
+    if not set(points) <= set(essays):
+        raise ValueError("Those answers are not essays in this attempt.")
+    for position, given in points.items():
+        item = essays[position]
+        rubric = served_question(item.revision).answer[0].value["rubric"]
+        if len(given) != len(rubric) or any(
+            not 0 <= mark <= criterion["points"]
+            for mark, criterion in zip(given, rubric, strict=False)
+        ):
+            raise ValueError("Give each criterion between 0 and its maximum points.")
+        item.grader_points = given
+        item.fraction = sum(given) / sum(criterion["points"] for criterion in rubric)
+        item.graded_by = grader
+        item.save(update_fields=["grader_points", "fraction", "graded_by"])
     _grade(attempt, now=timezone.now())
+    log(instance=attempt, action="assessments.grade", user=grader)
     return attempt
 
 

@@ -422,16 +422,11 @@ def attempt_for_learner(*, user, assessment: Assessment, public_id) -> Attempt:
     return attempt
 
 
-def attempt_pages(attempt: Attempt, count: int) -> int:
-    per_page = attempt.assessment.questions_per_page
-    return max(1, -(-count // per_page))
-
-
 def attempt_page_view(attempt: Attempt, items, page: int) -> dict:
     """One page of an attempt as the learner sees it: stems and option texts in the order
     served, their saved answers, and (practice, once checked) the marking of the page."""
-    per_page = attempt.assessment.questions_per_page
-    pages = max(1, -(-len(items) // per_page))
+    summary = attempt_summary(attempt, items)
+    per_page, pages = attempt.assessment.questions_per_page, summary["pages"]
     if not 1 <= page <= pages:
         raise Http404("No such page in this attempt.")
     on_page = items[(page - 1) * per_page : page * per_page]
@@ -452,8 +447,23 @@ def attempt_page_view(attempt: Attempt, items, page: int) -> dict:
         "page": page,
         "pages": pages,
         "page_range": range(1, pages + 1),
+        "answered": summary["answered"],
+        "total": summary["total"],
+    }
+
+
+def attempt_summary(attempt: Attempt, items) -> dict:
+    """Before submitting: how much is answered, and where each unanswered question is."""
+    per_page = attempt.assessment.questions_per_page
+    return {
         "answered": sum(1 for item in items if item.answer is not None),
         "total": len(items),
+        "pages": max(1, -(-len(items) // per_page)),
+        "unanswered": [
+            {"position": item.position, "page": index // per_page + 1}
+            for index, item in enumerate(items)
+            if item.answer is None
+        ],
     }
 
 

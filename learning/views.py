@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments.answers import AnswerInvalid
-from assessments.choices import AttemptClosedBy
 from assessments.services import (
     AttemptConflict,
     AttemptRefused,
+    attempt_close_if_expired,
     attempt_save,
     attempt_submit,
     served_items,
@@ -26,6 +26,7 @@ from learning.selectors import (
     attempt_for_learner,
     attempt_page_view,
     attempt_result_view,
+    attempt_summary,
     attempts_for,
     course_assessment,
     course_for_learner,
@@ -304,6 +305,14 @@ def assessment_start(request, course_slug, which):
 _ATTEMPT_ACTIONS = {"previous", "next", "check", "save", "finish", "autosave"}
 
 
+def _sequence(data) -> int:
+    """The save sequence a form names; -1 (never current) when it names none."""
+    try:
+        return int(data.get("sequence", ""))
+    except ValueError:
+        return -1
+
+
 def _page_number(value) -> int:
     try:
         return int(value or 1)
@@ -331,8 +340,7 @@ def attempt(request, course_slug, which, attempt_id):
                 "This attempt has been submitted; its answers can no longer change.",
             )
         return redirect(_attempt_url(course, which, sitting, "attempt_result"))
-    if sitting.closes_at and timezone.now() > sitting.closes_at:
-        attempt_submit(attempt=sitting, closed_by=AttemptClosedBy.DEADLINE)
+    if attempt_close_if_expired(attempt=sitting):
         messages.warning(request, "Time ran out; the answers you had saved were submitted.")
         return redirect(_attempt_url(course, which, sitting, "attempt_result"))
     items = served_items(sitting)
@@ -350,13 +358,9 @@ def attempt(request, course_slug, which, attempt_id):
         if action == "autosave":
             return _autosave(sitting, request.POST, positions)
         try:
-            sequence = int(request.POST.get("sequence", ""))
-        except ValueError:
-            sequence = -1
-        try:
             result = attempt_save(
                 attempt=sitting,
-                sequence=sequence,
+                sequence=_sequence(request.POST),
                 data=request.POST,
                 positions=positions,
                 check=action == "check",
@@ -383,11 +387,9 @@ def attempt(request, course_slug, which, attempt_id):
 def _autosave(sitting, data, positions) -> JsonResponse:
     """The script's background save: the same rules as a button press, answered in JSON."""
     try:
-        sequence = int(data.get("sequence", ""))
-    except ValueError:
-        sequence = -1
-    try:
-        result = attempt_save(attempt=sitting, sequence=sequence, data=data, positions=positions)
+        result = attempt_save(
+            attempt=sitting, sequence=_sequence(data), data=data, positions=positions
+        )
     except AttemptConflict as exc:
         return JsonResponse({"message": str(exc)}, status=409)
     except AnswerInvalid as exc:
@@ -408,20 +410,9 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if request.method == "POST" or not sitting.is_open:
         if sitting.is_open:
-            late = sitting.closes_at is not None and timezone.now() > sitting.closes_at
-            attempt_submit(
-                attempt=sitting,
-                closed_by=AttemptClosedBy.DEADLINE if late else AttemptClosedBy.LEARNER,
-            )
+            attempt_submit(attempt=sitting)
         return redirect(_attempt_url(course, which, sitting, "attempt_result"))
-    items = served_items(sitting)
-    view = attempt_page_view(sitting, items, 1)
-    per_page = current.questions_per_page
-    unanswered = [
-        {"position": item.position, "page": (index // per_page) + 1}
-        for index, item in enumerate(items)
-        if item.answer is None
-    ]
+    summary = attempt_summary(sitting, served_items(sitting))
     return render(
         request,
         "learning/attempt_submit.html",
@@ -430,10 +421,7 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
             "which": which,
             "assessment": current,
             "attempt": sitting,
-            "unanswered": unanswered,
-            "answered": view["answered"],
-            "total": view["total"],
-            "pages": view["pages"],
+            **summary,
         },
     )
 

@@ -15,6 +15,7 @@ from assessments.models import Attempt, Question, SelectionRule
 from assessments.services import (
     AttemptConflict,
     AttemptRefused,
+    attempt_grade_essays,
     attempt_item_grade_essay,
     attempt_save,
     attempt_start,
@@ -450,3 +451,21 @@ def test_practice_checks_follow_the_mode_the_attempt_started_in(learner):
     attempt_save(attempt=attempt, sequence=0, data=form((item, True)), positions=[1], check=True)
     item = served_items(attempt)[0]
     assert item.checked is False and item.fraction is None
+
+
+def test_grading_several_essays_is_all_or_nothing(learner, trainer):
+    essay = make_question(
+        "essay",
+        {"rubric": [{"criterion": "Clear", "points": 2}], "grader_guidance": ""},
+        title="Essay one",
+    )
+    assessment = make_assessment([essay, *sample_questions(["true_false"])])
+    attempt = attempt_start(user=learner, assessment=assessment)
+    attempt_submit(attempt=attempt)
+    with pytest.raises(ValueError, match="not essays in this attempt"):
+        attempt_grade_essays(attempt=attempt, points={1: [2], 2: [1]}, grader=trainer)
+    with pytest.raises(ValueError, match="between 0 and its maximum"):
+        attempt_grade_essays(attempt=attempt, points={1: [3]}, grader=trainer)
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.AWAITING_GRADING
+    assert attempt.items.get(position=1).grader_points is None

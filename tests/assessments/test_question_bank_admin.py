@@ -112,6 +112,14 @@ def plain(question):
     return strip(question.answer.get_prep_value())
 
 
+def test_an_export_of_an_unknown_bank_or_format_is_400(client, trainer):
+    client.force_login(trainer)
+    assert client.get(EXPORT, {"bank": 9999, "file_format": "gift"}).status_code == 400
+    sample_questions(["true_false"], bank="Real")
+    bank = QuestionBank.objects.get(name="Real")
+    assert client.get(EXPORT, {"bank": bank.pk, "file_format": "csv"}).status_code == 400
+
+
 def test_export_names_what_a_format_cannot_hold(client, trainer):
     sample_questions(["ordering", "situational_judgement"], bank="Odd ones")
     client.force_login(trainer)
