@@ -26,6 +26,16 @@ class CertificateQuerySet(models.QuerySet):
     def current(self):
         return self.filter(status__in=CURRENT_STATUSES)
 
+    def in_status(self, status: str, *, today: datetime.date):
+        """Certificates whose status on ``today`` is ``status``: a current certificate
+        past its expiry date counts as expired before anything writes that down."""
+        lapsed = models.Q(status__in=CURRENT_STATUSES, expires_on__lt=today)
+        if status == CertificateStatus.EXPIRED:
+            return self.filter(lapsed | models.Q(status=status))
+        if status in CURRENT_STATUSES:
+            return self.filter(status=status).exclude(lapsed)
+        return self.filter(status=status)
+
 
 class Certificate(models.Model):
     """An issued certificate. What it says (name, course, versions, dates) is copied in
@@ -88,6 +98,11 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "-serial"]
+        permissions = [
+            ("download_certificate", "Can download anyone's certificate PDF"),
+            ("revoke_certificate", "Can revoke certificates"),
+            ("reissue_certificate", "Can reissue certificates"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "course", "version_set"],
@@ -105,6 +120,10 @@ class Certificate(models.Model):
         if self.status in CURRENT_STATUSES and self.expires_on and day > self.expires_on:
             return CertificateStatus.EXPIRED
         return self.status
+
+    @property
+    def policy_versions_text(self) -> str:
+        return ", ".join(str(entry) for entry in self.versions.all())
 
 
 class CertificateVersion(models.Model):

@@ -4,16 +4,19 @@ import calendar
 import datetime
 import hashlib
 import secrets
+import tempfile
 import uuid
+import zipfile
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from wagtail.log_actions import log
 
 from assessments.models import Attempt
-from certificates.choices import CertificateStatus
+from certificates.choices import CURRENT_STATUSES, CertificateStatus
 from certificates.models import (
     Certificate,
     CertificateTemplate,
@@ -55,6 +58,59 @@ def _passing_attempt(*, user, course: CoursePage) -> Attempt | None:
     )
 
 
+class CertificateActionError(Exception):
+    """A revocation or reissue that cannot be done; the message says why."""
+
+
+def _certificate_create(
+    *,
+    user,
+    course: CoursePage,
+    versions,
+    attempt: Attempt | None,
+    issued_on: datetime.date,
+    expires_on: datetime.date | None,
+    status: str = CertificateStatus.VALID,
+    recertification_due_on: datetime.date | None = None,
+) -> Certificate:
+    """Number and store a certificate with its policy versions. Call inside a transaction:
+    the serial counter stays locked until it commits."""
+    counter = SerialCounter.objects.select_for_update().get(pk=1)
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    certificate = Certificate.objects.create(
+        serial=_serial(counter.last_number),
+        code=secrets.token_urlsafe(CODE_BYTES),
+        user=user,
+        course=course,
+        attempt=attempt,
+        learner_name=(user.get_full_name() or user.email)[:300],
+        course_title=course.title,
+        version_set=_version_set(versions),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        status=status,
+        recertification_due_on=recertification_due_on,
+    )
+    CertificateVersion.objects.bulk_create(
+        CertificateVersion(
+            certificate=certificate,
+            version=version,
+            policy_title=version.title,
+            label=version.label,
+            content_hash=version.content_hash,
+        )
+        for version in versions
+    )
+    return certificate
+
+
+def _queue_render(certificate: Certificate) -> None:
+    transaction.on_commit(
+        lambda: certificate_issued.send(sender=Certificate, certificate=certificate)
+    )
+
+
 def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Certificate:
     """Issue the certificate for a completed course on the policy versions it is pinned
     to, or return the valid one that already exists for that set: running twice, or two
@@ -67,22 +123,20 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
     existing = Certificate.objects.filter(
         user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
     ).first()
-    if existing is not None:
+    if existing is not None and existing.status_on(today) != CertificateStatus.EXPIRED:
         return existing
     try:
         with transaction.atomic():
-            counter = SerialCounter.objects.select_for_update().get(pk=1)
-            counter.last_number += 1
-            counter.save(update_fields=["last_number"])
-            certificate = Certificate.objects.create(
-                serial=_serial(counter.last_number),
-                code=secrets.token_urlsafe(CODE_BYTES),
+            if existing is not None:
+                # Lapsed by date but not yet marked: it steps aside for the new one.
+                Certificate.objects.filter(pk=existing.pk, status=existing.status).update(
+                    status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
+                )
+            certificate = _certificate_create(
                 user=user,
                 course=course,
+                versions=versions,
                 attempt=_passing_attempt(user=user, course=course),
-                learner_name=(user.get_full_name() or user.email)[:300],
-                course_title=course.title,
-                version_set=version_set,
                 issued_on=today,
                 expires_on=(
                     add_months(today, course.certificate_validity_months)
@@ -90,25 +144,122 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                     else None
                 ),
             )
-            CertificateVersion.objects.bulk_create(
-                CertificateVersion(
-                    certificate=certificate,
-                    version=version,
-                    policy_title=version.title,
-                    label=version.label,
-                    content_hash=version.content_hash,
-                )
-                for version in versions
-            )
     except IntegrityError:
         return Certificate.objects.get(
             user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
         )
     log(instance=certificate, action="certificates.issue", user=actor)
-    transaction.on_commit(
-        lambda: certificate_issued.send(sender=Certificate, certificate=certificate)
+    _queue_render(certificate)
+    return certificate
+
+
+def _require_reason(reason: str, doing: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CertificateActionError(f"Give a reason for {doing} the certificate.")
+    return reason
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate_id: int, reason: str, actor) -> Certificate:
+    """Withdraw a certificate for good: /verify/ says revoked, with when and why."""
+    reason = _require_reason(reason, "revoking")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+    if certificate.status == CertificateStatus.REVOKED:
+        raise CertificateActionError(f"{certificate.serial} is already revoked.")
+    previous = certificate.status
+    certificate.status = CertificateStatus.REVOKED
+    certificate.status_reason = reason
+    certificate.status_changed_by = actor
+    certificate.status_changed_at = timezone.now()
+    certificate.save(
+        update_fields=["status", "status_reason", "status_changed_by", "status_changed_at"]
+    )
+    log(
+        instance=certificate,
+        action="certificates.revoke",
+        user=actor,
+        data={"reason": reason, "previous_status": previous},
     )
     return certificate
+
+
+@transaction.atomic
+def certificate_reissue(*, certificate_id: int, reason: str, actor, today=None) -> Certificate:
+    """Replace a current certificate with a new one (new serial, code and PDF, the
+    holder's name as it is now) on the same course, policy versions, attempt and expiry
+    date. The old one reads superseded and points at its replacement."""
+    reason = _require_reason(reason, "reissuing")
+    today = today or timezone.localdate()
+    old = Certificate.objects.select_for_update().get(pk=certificate_id)
+    status = old.status_on(today)
+    if status not in CURRENT_STATUSES:
+        raise CertificateActionError(
+            f"{old.serial} is {CertificateStatus(status).label.lower()}; only a current "
+            "certificate can be reissued."
+        )
+    versions = [entry.version for entry in old.versions.select_related("version")]
+    old.status = CertificateStatus.SUPERSEDED
+    old.status_reason = f"Reissued: {reason}"
+    old.status_changed_by = actor
+    old.status_changed_at = timezone.now()
+    old.save(update_fields=["status", "status_reason", "status_changed_by", "status_changed_at"])
+    new = _certificate_create(
+        user=old.user,
+        course=old.course,
+        versions=versions,
+        attempt=old.attempt,
+        issued_on=today,
+        expires_on=old.expires_on,
+        status=status,
+        recertification_due_on=old.recertification_due_on,
+    )
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+    log(
+        instance=old,
+        action="certificates.supersede",
+        user=actor,
+        data={"reason": reason, "replaced_by": new.serial},
+    )
+    log(
+        instance=new,
+        action="certificates.reissue",
+        user=actor,
+        data={"reason": reason, "replaces": old.serial},
+    )
+    _queue_render(new)
+    return new
+
+
+def certificate_download_record(*, certificate: Certificate, actor) -> None:
+    """Note in the audit log that someone other than the holder took a copy."""
+    log(instance=certificate, action="certificates.download", user=actor)
+
+
+def _archive_name(certificate: Certificate) -> str:
+    name = slugify(certificate.learner_name)[:60] or "certificate"
+    return f"{certificate.serial}-{name}.pdf"
+
+
+def certificates_zip(*, certificates, actor) -> tuple[tempfile.SpooledTemporaryFile, int]:
+    """A ZIP of the stored PDFs of ``certificates`` (ones not rendered yet are left out),
+    each download logged. Returns the file, rewound, and how many it holds."""
+    # Handed to the response, which closes it.
+    archive = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115
+    count = 0
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as bundle:
+        for certificate in certificates:
+            if not certificate.pdf_sha256:
+                continue
+            with certificate.pdf.open("rb") as stored:
+                bundle.writestr(_archive_name(certificate), stored.read())
+            log(
+                instance=certificate, action="certificates.download", user=actor, data={"zip": True}
+            )
+            count += 1
+    archive.seek(0)
+    return archive, count
 
 
 def certificate_render(*, certificate_id: int) -> str:

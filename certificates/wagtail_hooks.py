@@ -11,3 +11,9 @@ register_snippet(CertificateTemplateViewSet)
 @hooks.register("register_log_actions")
 def register_certificate_log_actions(actions):
     actions.register_action("certificates.issue", "Issue certificate", "Certificate issued")
+    actions.register_action("certificates.download", "Download certificate", "PDF downloaded")
+    actions.register_action("certificates.revoke", "Revoke certificate", "Certificate revoked")
+    actions.register_action("certificates.reissue", "Reissue certificate", "Certificate reissued")
+    actions.register_action(
+        "certificates.supersede", "Supersede certificate", "Certificate superseded"
+    )

@@ -193,3 +193,13 @@ class AssignCourseForm(CourseForPeopleForm):
 
     def clean_due_date(self):
         return _not_in_past(self.cleaned_data["due_date"])
+
+
+class CertificateReasonForm(forms.Form):
+    """Why HR revokes or reissues a certificate."""
+
+    reason = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the certificate and in its history; only HR sees it.",
+    )

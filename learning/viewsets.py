@@ -16,6 +16,7 @@ from wagtail.admin.widgets import HeaderButton
 from cms.admin_access import ForbiddenOnDenyViewSetMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
 from learning import admin_views
+from learning.certificate_admin import URL_PREFIX, CertificateViewSet
 from learning.choices import AssignmentStatus
 from learning.forms import AssignmentDueDateForm, AssignmentRuleForm, EmployeeForm
 from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
@@ -289,4 +290,5 @@ class TrainingViewSetGroup(ModelViewSetGroup):
     items = (
         AssignmentViewSet("learning_assignments"),
         AssignmentRuleViewSet("learning_assignment_rules"),
+        CertificateViewSet(URL_PREFIX),
     )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_filters",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -257,6 +258,8 @@ STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "CERT")
 VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "30"))
 CERTIFICATE_RENDER_SECONDS = int(os.environ.get("CERTIFICATE_RENDER_SECONDS", "60"))
+# The most certificate PDFs HR may download in one ZIP.
+CERTIFICATE_ZIP_MAX = int(os.environ.get("CERTIFICATE_ZIP_MAX", "500"))
 QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 # seed_demo refuses to run unless a settings module turns this on.

@@ -104,3 +104,15 @@ def test_concurrent_issues_make_one_certificate(learner):
         thread.join()
     assert len(set(serials)) == 1 and len(serials) == 4
     assert Certificate.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_completing_again_after_expiry_issues_a_new_certificate(learner):
+    course, _ = refunds_course(certificate_validity_months=12)
+    lapsed = certificate_issue(user=learner, course=course, today=datetime.date(2024, 3, 1))
+    fresh = certificate_issue(user=learner, course=course, today=datetime.date(2026, 3, 1))
+    assert fresh.pk != lapsed.pk
+    assert fresh.expires_on == datetime.date(2027, 3, 1)
+    lapsed.refresh_from_db()
+    assert lapsed.status == CertificateStatus.EXPIRED
+    assert certificate_issue(user=learner, course=course, today=datetime.date(2026, 3, 2)) == fresh
