@@ -24,6 +24,7 @@ from assessments.services import (  # noqa: E402
     attempt_start,
     served_items,
 )
+from bench import certificates as certificate_bench  # noqa: E402
 from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
 from courses.models import CoursePage  # noqa: E402
@@ -179,7 +180,7 @@ def submit_50_questions() -> object:
     return submit
 
 
-def run() -> list:
+def run() -> tuple[list, list[str]]:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
     agent = Client()
@@ -193,6 +194,7 @@ def run() -> list:
     busy = learner_with_40_assignments()
     round_trip = role_play_round_trip(get_user_model().objects.get(email="newhire@example.com"))
     submit = submit_50_questions()
+    certificate_results, notes = certificate_bench.run(baseline)
     return [
         compare("submit a 50-question attempt, then its result", submit, baseline),
         compare("role-play step: reply, then next step", round_trip, baseline),
@@ -214,7 +216,8 @@ def run() -> list:
             ok(agent, "/policies/refunds-and-returns/versions/"),
             baseline,
         ),
-    ]
+        *certificate_results,
+    ], notes
 
 
 def main() -> int:
@@ -225,13 +228,15 @@ def main() -> int:
     try:
         # Background work is queued as in production (to the database), not run inline.
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-            results = run()
+            results, notes = run()
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"database: {connection.vendor}; ratios are target time / /healthz time")
     print(HEADER)
     for result in results:
         print(result.line())
+    for note in notes:
+        print(note)
     return 0
 
 

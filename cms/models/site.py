@@ -1,5 +1,6 @@
 """Site pages and the organisation's branding."""
 
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel
@@ -53,3 +54,37 @@ class SiteBranding(BaseSiteSetting):
 
     class Meta:
         verbose_name = "site branding"
+
+    @classmethod
+    def for_request(cls, request):
+        """As Wagtail's, but kept in the cache by host name between requests: finding the
+        site is the slowest query of a small page. Saving any branding starts afresh."""
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        generation = cache.get_or_set(BRANDING_GENERATION_KEY, 0, None)
+        key = f"site-branding:{generation}:{request.get_host()}"
+        branding = cache.get(key)
+        if branding is None:
+            branding = super().for_request(request)
+            branding.logo  # noqa: B018 - loaded now so the cached copy carries it
+            cache.set(key, branding, BRANDING_CACHE_SECONDS)
+        else:
+            branding._request = request
+            setattr(request, attr_name, branding)
+        return branding
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _branding_cache_clear()
+
+
+BRANDING_GENERATION_KEY = "site-branding:generation"
+BRANDING_CACHE_SECONDS = 300  # also bounds how long a changed site host name goes unseen
+
+
+def _branding_cache_clear() -> None:
+    try:
+        cache.incr(BRANDING_GENERATION_KEY)
+    except ValueError:
+        cache.set(BRANDING_GENERATION_KEY, 1, None)

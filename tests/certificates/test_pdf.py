@@ -54,6 +54,10 @@ def test_the_pdf_holds_the_facts_as_real_text(certificate):
     assert meta.author
     assert certificate.learner_name in meta.subject
     assert "Refunds 1.0" in meta["/Keywords"]
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    names = {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+    # The bundled font loaded by @font-face, never whatever the system has.
+    assert names == {"Certificate-Sans", "Certificate-Sans-Bold"}
 
 
 def test_the_qr_code_reads_back_as_the_verification_address(certificate, tmp_path):
@@ -127,7 +131,7 @@ def test_files_outside_static_and_media_are_not_fetched(certificate):
     for url in ("file:///etc/hostname", "file:///etc/../etc/passwd", "https://example.com/x.png"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
-    font = rendering._static_uri(rendering.FONT_FILES["regular"])
+    font = rendering._file_uri(rendering._static_path("fonts/DejaVuSans.ttf"))
     assert fetcher.fetch(font).status in (None, 200)
     html = rendering.certificate_html(certificate, None).replace(
         "</body>", '<img src="file:///etc/hostname"></body>'

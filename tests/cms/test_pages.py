@@ -43,6 +43,19 @@ def test_branding_name_and_colour_appear_on_every_page(client):
     assert "--accent: #0f766e" in html
 
 
+def test_branding_is_cached_between_requests_and_a_save_shows_at_once(
+    client, django_assert_num_queries
+):
+    SiteBranding.for_site(Site.objects.get(is_default_site=True))  # the row exists
+    client.get("/verify/")  # a page that reads nothing but the branding
+    with django_assert_num_queries(0):
+        client.get("/verify/")  # neither the site nor the branding looked up again
+    branding = SiteBranding.for_site(Site.objects.get(is_default_site=True))
+    branding.organisation_name = "Renamed Support"
+    branding.save()
+    assert "Renamed Support" in client.get("/verify/").content.decode()
+
+
 @pytest.mark.parametrize("colour", ["red", "#12345", "#12345g", "#1234567", "1d4ed8"])
 def test_branding_rejects_colours_that_are_not_hex(colour):
     branding = SiteBranding(site=Site.objects.get(is_default_site=True), accent_colour=colour)
