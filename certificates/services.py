@@ -148,6 +148,23 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         return Certificate.objects.get(
             user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
         )
+    superseded = Certificate.objects.filter(
+        user=user, course=course, status__in=CURRENT_STATUSES
+    ).exclude(pk=certificate.pk)
+    for older in superseded:
+        # Earned again on newer policy versions: the old evidence steps aside.
+        Certificate.objects.filter(pk=older.pk).update(
+            status=CertificateStatus.SUPERSEDED,
+            superseded_by=certificate,
+            status_reason=f"Replaced by {certificate.serial} on newer policy versions.",
+            status_changed_at=timezone.now(),
+        )
+        log(
+            instance=older,
+            action="certificates.supersede",
+            user=actor,
+            data={"replaced_by": certificate.serial},
+        )
     log(instance=certificate, action="certificates.issue", user=actor)
     _queue_render(certificate)
     return certificate

@@ -15,6 +15,7 @@ from wagtail.log_actions import get_active_log_context, log
 
 from cms.choices import ChangeKind
 from cms.models import PolicyAcknowledgement, PolicyPage, PolicyVersion
+from cms.signals import policy_version_recorded
 
 
 def policy_sections_snapshot(page: PolicyPage) -> list[dict]:
@@ -94,6 +95,9 @@ def policy_version_record(*, page: PolicyPage, revision=None, user=None) -> Poli
         action="cms.policy_version",
         user=version.published_by,
         data={"version": version.label, "kind": kind, "hash": digest},
+    )
+    transaction.on_commit(
+        lambda: policy_version_recorded.send(sender=PolicyVersion, version=version)
     )
     return version
 

@@ -181,6 +181,20 @@ class Assignment(models.Model):
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    policy_version = models.ForeignKey(
+        "cms.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a recertification: the material policy version that asked for it.",
+    )
+    changed_sections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a recertification on a still-valid certificate: the section keys "
+        "that changed, which the learner must cover again.",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 

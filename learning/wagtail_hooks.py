@@ -41,3 +41,6 @@ def register_people_log_actions(actions):
     actions.register_action("learning.assign", "Assign course", "Course assigned")
     actions.register_action("learning.unassign", "Withdraw course", "Course withdrawn")
     actions.register_action("learning.complete", "Complete course", "Course completed")
+    actions.register_action(
+        "learning.recertification", "Start recertification", "Recertification started"
+    )

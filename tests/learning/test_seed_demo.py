@@ -12,6 +12,8 @@ from assessments.answers import best_answer, fraction
 from assessments.blocks import QuestionAnswerBlock
 from assessments.choices import AssessmentMode
 from assessments.models import Assessment, Attempt, Competency, Question
+from certificates.choices import CertificateStatus
+from certificates.models import Certificate
 from cms.models import PolicyAcknowledgement, PolicyPage
 from courses.blocks import ModuleBodyBlock
 from courses.models import CoursePage, ModulePage
@@ -128,7 +130,24 @@ def test_the_agent_has_completed_in_progress_and_overdue_work():
         "Customer Service Essentials": "completed",
         "Privacy in Every Conversation": "in_progress",
         "Complaint Handling and De-escalation": "overdue",
+        "Refunds Done Right": "completed",
     }
+
+
+def test_the_agent_holds_one_valid_and_one_expired_certificate_with_pdfs():
+    call_command("seed_demo")
+    today = timezone.localdate()
+    held = {
+        c.course_title: c.status_on(today)
+        for c in Certificate.objects.filter(user__email="agent@example.com")
+    }
+    assert held == {
+        "Customer Service Essentials": CertificateStatus.EXPIRED,
+        "Refunds Done Right": CertificateStatus.VALID,
+    }
+    assert not Certificate.objects.filter(pdf_sha256="").exists()
+    call_command("seed_demo")  # idempotent: nothing issued twice
+    assert Certificate.objects.filter(user__email="agent@example.com").count() == 2
 
 
 def test_the_onboarding_course_uses_every_module_block_and_quotes_real_sections():
@@ -167,6 +186,8 @@ def test_every_demo_course_has_a_certifying_assessment_and_the_agent_passed_one(
         assert course.assessment.mode == AssessmentMode.CERTIFYING
     essentials = CoursePage.objects.get(slug="customer-service-essentials")
     assert essentials.practice_assessment.mode == AssessmentMode.PRACTICE
-    agent = Attempt.objects.filter(user__email="agent@example.com").order_by("number")
+    agent = Attempt.objects.filter(
+        user__email="agent@example.com", assessment=essentials.assessment
+    ).order_by("number")
     assert [a.passed for a in agent] == [False, True]
     assert Attempt.objects.filter(assessment=essentials.assessment).count() >= 10

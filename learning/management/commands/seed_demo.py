@@ -100,7 +100,8 @@ class Command(BaseCommand):
                 assignment_rule_save(rule=AssignmentRule(**criteria))
 
     def _agent_history(self, agent: Employee) -> None:
-        """Eighteen months in: essentials long done, privacy under way, complaints overdue."""
+        """Eighteen months in: essentials long done, privacy under way, complaints overdue,
+        refunds done four months ago."""
         essentials = CoursePage.objects.get(slug="customer-service-essentials")
         if Assignment.objects.filter(employee=agent, course=essentials).exists():
             return
@@ -125,6 +126,16 @@ class Command(BaseCommand):
 
         complaints = CoursePage.objects.get(slug="complaint-handling-and-de-escalation")
         self._backdate(user, complaints, assigned=45)  # due 30 days later: 15 days ago
+
+        # Refunds Done Right, taken after a run of escalated refund calls: a certificate
+        # that is still valid, beside the expired onboarding one.
+        refunds = CoursePage.objects.get(slug="refunds-done-right")
+        assignments_create(employees=[agent], course=refunds, actor=hr)
+        self._take(user, refunds, refunds.get_modules())
+        for scenario in refunds.get_scenarios():
+            self._play(user, refunds, scenario, mode="assessed", best=True)
+        self._sit(user, refunds, days_ago=121, right_share=1.0, seed=3)
+        self._backdate(user, refunds, assigned=130, started=125, completed=121)
 
     def _sit(self, user, course, *, days_ago: int, right_share: float, seed: int) -> None:
         """Sit the course's final assessment on a day in the past, answering about

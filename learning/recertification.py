@@ -1,0 +1,154 @@
+"""Recertification: when a material policy version takes effect, the people certified on
+an older version are put back through the training, in bulk and resumably."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from certificates.choices import CertificateStatus
+from certificates.models import Certificate, CertificateVersion
+from cms.models import PolicyVersion
+from cms.services import policy_version_compare
+from learning.choices import AssignmentReason
+from learning.models import Assignment, Employee
+
+FAN_OUT_BATCH = 500
+
+
+@dataclass
+class FanOutProgress:
+    certificates: int = 0  # marked recertification due
+    assignments: int = 0  # recertification assignments created
+    finished: bool = False
+
+
+def recertification_due_on(version: PolicyVersion) -> datetime.date:
+    effective = timezone.localdate(version.effective_at)
+    return effective + datetime.timedelta(days=version.recertification_days or 0)
+
+
+def _certificates_to_recertify(version: PolicyVersion):
+    """Valid certificates naming an older major version of the version's policy."""
+    return Certificate.objects.filter(
+        status=CertificateStatus.VALID,
+        versions__version__policy_id=version.policy_id,
+        versions__version__major__lt=version.major,
+    )
+
+
+def recertification_fan_out(
+    *, version_id: int, batch_size: int = FAN_OUT_BATCH, max_batches: int | None = None
+) -> FanOutProgress:
+    """Mark every valid certificate on an older major version of the policy as
+    recertification due, and give each active holder a recertification assignment for the
+    course, due on the version's effective date plus its window.
+
+    Batches commit one by one. A batch takes only certificates still valid, and an open
+    assignment for the course is never duplicated, so running again, or after a crash
+    half way, handles each person exactly once. ``max_batches`` bounds one call's work;
+    the result says whether everything is done. Editorial versions change nothing.
+    """
+    version = PolicyVersion.objects.get(pk=version_id)
+    progress = FanOutProgress()
+    if not version.is_material:
+        progress.finished = True
+        return progress
+    due_on = recertification_due_on(version)
+    deltas: dict[int, list[str]] = {}
+    cursor, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        ids = list(
+            _certificates_to_recertify(version)
+            .filter(pk__gt=cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[:batch_size]
+        )
+        if not ids:
+            progress.finished = True
+            break
+        cursor = ids[-1]
+        marked, assigned = _fan_out_batch(
+            version=version, certificate_ids=ids, due_on=due_on, deltas=deltas
+        )
+        progress.certificates += marked
+        progress.assignments += assigned
+        batches += 1
+    if progress.finished:
+        log(
+            instance=version.policy,
+            action="learning.recertification",
+            data={"version": version.label, "due_on": due_on.isoformat()},
+        )
+    return progress
+
+
+def _changed_keys(version: PolicyVersion, old_version_id: int, deltas) -> list[str]:
+    if old_version_id not in deltas:
+        old = PolicyVersion.objects.get(pk=old_version_id)
+        deltas[old_version_id] = policy_version_compare(old=old, new=version).changed_keys
+    return deltas[old_version_id]
+
+
+@transaction.atomic
+def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, int]:
+    today = timezone.localdate()
+    rows = list(
+        Certificate.objects.select_for_update()
+        .filter(pk__in=certificate_ids, status=CertificateStatus.VALID)
+        .values_list("pk", "user_id", "course_id", "expires_on")
+    )
+    if not rows:
+        return 0, 0
+    Certificate.objects.filter(
+        pk__in=[pk for pk, *_ in rows], status=CertificateStatus.VALID
+    ).update(
+        status=CertificateStatus.RECERTIFICATION_DUE,
+        recertification_due_on=due_on,
+        status_changed_at=timezone.now(),
+    )
+    named = dict(
+        CertificateVersion.objects.filter(
+            certificate_id__in=[pk for pk, *_ in rows], version__policy_id=version.policy_id
+        ).values_list("certificate_id", "version_id")
+    )
+    employees = dict(
+        Employee.objects.filter(
+            user_id__in={user for _, user, _, _ in rows}, active=True
+        ).values_list("user_id", "pk")
+    )
+    already_open = set(
+        Assignment.objects.filter(
+            employee_id__in=employees.values(),
+            course_id__in={course for _, _, course, _ in rows},
+            completed_at__isnull=True,
+        ).values_list("employee_id", "course_id")
+    )
+    now = timezone.now()
+    new_rows = []
+    for pk, user_id, course_id, expires_on in rows:
+        employee_id = employees.get(user_id)
+        if employee_id is None:
+            continue  # deactivated: the certificate is due, but nobody is assigned
+        if (employee_id, course_id) in already_open:
+            continue  # an open assignment of the course stays as it is
+        still_valid = expires_on is None or expires_on >= today
+        new_rows.append(
+            Assignment(
+                employee_id=employee_id,
+                course_id=course_id,
+                reason=AssignmentReason.RECERTIFICATION,
+                assigned_at=now,
+                due_date=due_on,
+                policy_version=version,
+                # A certificate still valid earns the delta path: only what changed.
+                changed_sections=(_changed_keys(version, named[pk], deltas) if still_valid else []),
+            )
+        )
+    # The partial unique index still has the last word if someone assigned the course
+    # by hand a moment ago.
+    Assignment.objects.bulk_create(new_rows, ignore_conflicts=True)
+    return len(rows), len(new_rows)

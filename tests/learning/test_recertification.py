@@ -1,0 +1,175 @@
+"""A material policy version puts the people certified on older versions back through
+training: certificates marked, assignments made once, in batches that can be resumed."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import PageLogEntry
+
+from certificates.choices import CertificateStatus
+from certificates.models import Certificate
+from certificates.services import certificate_issue
+from cms.choices import ChangeKind
+from learning.choices import AssignmentReason
+from learning.models import Assignment
+from learning.recertification import recertification_fan_out
+from tests.cms.factories import DEFAULT_SECTIONS, revise, section
+from tests.courses.factories import refunds_course
+from tests.learning.factories import EmployeeFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_WINDOW = section("returns-window", "The returns window", "Customers may return within 45 days.")
+
+
+@pytest.fixture
+def course_and_policy():
+    return refunds_course(certificate_validity_months=12)
+
+
+def certified(course, count=1, **employee):
+    people = [EmployeeFactory(**employee) for _ in range(count)]
+    for person in people:
+        certificate_issue(user=person.user, course=course)
+    return people
+
+
+def material(policy, days=30):
+    revise(
+        policy,
+        kind=ChangeKind.MATERIAL,
+        summary="Returns window extended to 45 days.",
+        days=days,
+        sections=[NEW_WINDOW, *DEFAULT_SECTIONS[1:]],
+    )
+    return policy.versions.newest_first().first()
+
+
+def test_a_material_version_marks_certificates_and_assigns_the_delta(course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    version = material(policy, days=30)
+
+    progress = recertification_fan_out(version_id=version.pk)
+
+    assert (progress.certificates, progress.assignments, progress.finished) == (1, 1, True)
+    certificate = Certificate.objects.get(user=person.user)
+    due = version.effective_at.date() + datetime.timedelta(days=30)
+    assert certificate.status == CertificateStatus.RECERTIFICATION_DUE
+    assert certificate.recertification_due_on == due
+    assignment = Assignment.objects.get(employee=person, reason=AssignmentReason.RECERTIFICATION)
+    assert assignment.due_date == due
+    assert assignment.policy_version == version
+    assert assignment.changed_sections == ["returns-window"]  # only what changed
+    assert PageLogEntry.objects.filter(action="learning.recertification").count() == 1
+
+
+def test_an_editorial_version_changes_nothing(course_and_policy):
+    course, policy = course_and_policy
+    certified(course, 2)
+    revise(policy, kind=ChangeKind.EDITORIAL, sections=[*DEFAULT_SECTIONS[:2]])
+    version = policy.versions.newest_first().first()
+    assert recertification_fan_out(version_id=version.pk).certificates == 0
+    assert set(Certificate.objects.values_list("status", flat=True)) == {CertificateStatus.VALID}
+    assert not Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION).exists()
+
+
+def test_running_twice_handles_everyone_once(course_and_policy):
+    course, policy = course_and_policy
+    certified(course, 3)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    again = recertification_fan_out(version_id=version.pk)
+    assert (again.certificates, again.assignments) == (0, 0)
+    assert Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION).count() == 3
+
+
+def test_stopped_half_way_and_resumed_everyone_is_handled_exactly_once(course_and_policy):
+    course, policy = course_and_policy
+    certified(course, 5)
+    version = material(policy)
+    first = recertification_fan_out(version_id=version.pk, batch_size=2, max_batches=1)
+    assert (first.certificates, first.finished) == (2, False)
+    rest = recertification_fan_out(version_id=version.pk, batch_size=2)
+    assert (rest.certificates, rest.finished) == (3, True)
+    recertifications = Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION)
+    assert recertifications.count() == 5
+    assert len(set(recertifications.values_list("employee_id", flat=True))) == 5
+
+
+def test_deactivated_people_are_skipped(course_and_policy):
+    course, policy = course_and_policy
+    active, gone = certified(course, 2)
+    gone.active = False
+    gone.save()
+    version = material(policy)
+    progress = recertification_fan_out(version_id=version.pk)
+    assert (progress.certificates, progress.assignments) == (2, 1)
+    assert Assignment.objects.get(reason=AssignmentReason.RECERTIFICATION).employee == active
+
+
+def test_someone_with_the_course_already_open_keeps_that_assignment(course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    Assignment.objects.create(
+        employee=person,
+        course=course,
+        reason=AssignmentReason.MANUAL,
+        assigned_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        due_date=datetime.date(2027, 1, 1),
+    )
+    version = material(policy)
+    assert recertification_fan_out(version_id=version.pk).assignments == 0
+    assert Assignment.objects.filter(employee=person).count() == 1
+
+
+def test_an_expired_certificate_is_not_recertified_by_the_change(course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    Certificate.objects.update(expires_on=datetime.date(2020, 1, 1))
+    version = material(policy)
+    progress = recertification_fan_out(version_id=version.pk)
+    # Still stored as valid, it is marked, and its holder gets the full course.
+    assert progress.assignments == 1
+    assert Assignment.objects.get(employee=person).changed_sections == []
+
+
+def test_publishing_a_material_version_starts_the_fan_out_after_commit(
+    course_and_policy, django_capture_on_commit_callbacks
+):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    with django_capture_on_commit_callbacks(execute=True):
+        material(policy)
+    assert Certificate.objects.get(user=person.user).status == (
+        CertificateStatus.RECERTIFICATION_DUE
+    )
+    assert Assignment.objects.filter(employee=person).count() == 1
+
+
+def test_earning_the_course_on_the_new_version_supersedes_the_old_certificate(
+    course_and_policy,
+):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    course.save_revision().publish()  # the course now teaches 2.0
+    new = certificate_issue(user=person.user, course=course)
+    old = Certificate.objects.exclude(pk=new.pk).get()
+    assert [str(v) for v in new.versions.all()] == ["Refunds 2.0"]
+    assert old.status == CertificateStatus.SUPERSEDED
+    assert old.superseded_by == new
+
+
+@pytest.mark.parametrize("people", [10, 60])
+def test_statements_do_not_grow_with_the_people_affected(course_and_policy, people):
+    course, policy = course_and_policy
+    certified(course, people)
+    version = material(policy)
+    with CaptureQueriesContext(connection) as queries:
+        progress = recertification_fan_out(version_id=version.pk, batch_size=500)
+    assert progress.certificates == people
+    assert len(queries) <= 20
