@@ -29,7 +29,9 @@ class CertificateQuerySet(models.QuerySet):
     def in_status(self, status: str, *, today: datetime.date):
         """Certificates whose status on ``today`` is ``status``: a current certificate
         past its expiry date counts as expired before anything writes that down."""
-        lapsed = models.Q(status__in=CURRENT_STATUSES, expires_on__lt=today)
+        lapsed = models.Q(status__in=CURRENT_STATUSES, expires_on__lt=today) | models.Q(
+            status=CertificateStatus.RECERTIFICATION_DUE, recertification_due_on__lt=today
+        )
         if status == CertificateStatus.EXPIRED:
             return self.filter(lapsed | models.Q(status=status))
         if status in CURRENT_STATUSES:
@@ -115,10 +117,16 @@ class Certificate(models.Model):
         return f"{self.serial}: {self.course_title} for {self.learner_name}"
 
     def status_on(self, day: datetime.date) -> str:
-        """The status as of ``day``: a valid certificate past its expiry date has expired,
-        even before the nightly update writes it down."""
+        """The status as of ``day``: a certificate past its expiry date, or past its
+        recertification due date, has expired, even before the sweep writes it down."""
         if self.status in CURRENT_STATUSES and self.expires_on and day > self.expires_on:
             return CertificateStatus.EXPIRED
+        if (
+            self.status == CertificateStatus.RECERTIFICATION_DUE
+            and self.recertification_due_on
+            and day > self.recertification_due_on
+        ):
+            return CertificateStatus.EXPIRED  # not renewed in time
         return self.status
 
     @property

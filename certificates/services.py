@@ -125,6 +125,17 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
     ).first()
     if existing is not None and existing.status_on(today) != CertificateStatus.EXPIRED:
         return existing
+    months = course.certificate_validity_months
+    expires_on = add_months(today, months) if months else None
+    renewed = (
+        Certificate.objects.current()
+        .filter(user=user, course=course, expires_on__gte=today)
+        .exclude(version_set=version_set)
+        .order_by("-expires_on")
+        .first()
+    )
+    if renewed is not None and months and course.recertification_keeps_cycle:
+        expires_on = add_months(renewed.expires_on, months)
     try:
         with transaction.atomic():
             if existing is not None:
@@ -138,11 +149,7 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                 versions=versions,
                 attempt=_passing_attempt(user=user, course=course),
                 issued_on=today,
-                expires_on=(
-                    add_months(today, course.certificate_validity_months)
-                    if course.certificate_validity_months
-                    else None
-                ),
+                expires_on=expires_on,
             )
     except IntegrityError:
         return Certificate.objects.get(
@@ -247,6 +254,19 @@ def certificate_reissue(*, certificate_id: int, reason: str, actor, today=None) 
     )
     _queue_render(new)
     return new
+
+
+def certificates_expire(*, today: datetime.date) -> int:
+    """Write down what dates have already decided: certificates past their expiry date,
+    and those past their recertification due date without renewal, are expired."""
+    lapsed = Certificate.objects.filter(status__in=CURRENT_STATUSES, expires_on__lt=today) | (
+        Certificate.objects.filter(
+            status=CertificateStatus.RECERTIFICATION_DUE, recertification_due_on__lt=today
+        )
+    )
+    return Certificate.objects.filter(pk__in=lapsed.values("pk")).update(
+        status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
+    )
 
 
 def certificate_download_record(*, certificate: Certificate, actor) -> None:

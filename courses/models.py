@@ -112,6 +112,17 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
         help_text="How long a certificate from this course stays valid. Empty: no expiry.",
     )
+    recertification_window_days = models.PositiveIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Days before a certificate expires that its holder is assigned the course "
+        "again.",
+    )
+    recertification_keeps_cycle = models.BooleanField(
+        default=False,
+        help_text="On: a renewed certificate runs from the old one's expiry date, keeping "
+        "the cycle. Off: it runs from the day it is earned.",
+    )
 
     content_panels = [
         StaleQuotesPanel(),
@@ -132,7 +143,14 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
             [FieldPanel("assessment"), FieldPanel("practice_assessment")],
             heading="Assessment",
         ),
-        FieldPanel("certificate_validity_months"),
+        MultiFieldPanel(
+            [
+                FieldPanel("certificate_validity_months"),
+                FieldPanel("recertification_window_days"),
+                FieldPanel("recertification_keeps_cycle"),
+            ],
+            heading="Certificate",
+        ),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage", "courses.ScenarioPage"]

@@ -1,5 +1,6 @@
 """Recertification: when a material policy version takes effect, the people certified on
-an older version are put back through the training, in bulk and resumably."""
+an older version are put back through the training, in bulk and resumably; and when a
+certificate nears its expiry date, its holder is assigned the course again."""
 
 import datetime
 from dataclasses import dataclass
@@ -10,8 +11,10 @@ from wagtail.log_actions import log
 
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate, CertificateVersion
+from certificates.services import certificates_expire
 from cms.models import PolicyVersion
 from cms.services import policy_version_compare
+from courses.models import CoursePage
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee
 
@@ -152,3 +155,56 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     # by hand a moment ago.
     Assignment.objects.bulk_create(new_rows, ignore_conflicts=True)
     return len(rows), len(new_rows)
+
+
+def recertification_assign_expiring(*, today: datetime.date) -> int:
+    """Open the recertification window: holders of a valid certificate that expires within
+    its course's window get the full course again, due on the expiry date. One query per
+    course with expiring certificates; someone with the course already open keeps it."""
+    created = 0
+    courses = CoursePage.objects.filter(certificate_validity_months__isnull=False)
+    for course in courses.only("pk", "recertification_window_days"):
+        horizon = today + datetime.timedelta(days=course.recertification_window_days)
+        expiring = list(
+            Certificate.objects.filter(
+                course=course,
+                status=CertificateStatus.VALID,
+                expires_on__gte=today,
+                expires_on__lte=horizon,
+                user__employee__active=True,
+            )
+            .exclude(
+                user__employee__pk__in=Assignment.objects.filter(
+                    course=course, completed_at__isnull=True
+                ).values("employee_id")
+            )
+            .values_list("user__employee__pk", "expires_on")
+        )
+        if not expiring:
+            continue
+        now = timezone.now()
+        with transaction.atomic():
+            Assignment.objects.bulk_create(
+                [
+                    Assignment(
+                        employee_id=employee_id,
+                        course=course,
+                        reason=AssignmentReason.RECERTIFICATION,
+                        assigned_at=now,
+                        due_date=expires_on,
+                    )
+                    for employee_id, expires_on in expiring
+                ],
+                ignore_conflicts=True,
+            )
+        created += len(expiring)
+    return created
+
+
+def recertification_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily pass: write down expiries, then open the windows that have come round."""
+    today = today or timezone.localdate()
+    return {
+        "expired": certificates_expire(today=today),
+        "assigned": recertification_assign_expiring(today=today),
+    }

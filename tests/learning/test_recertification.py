@@ -12,9 +12,10 @@ from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from certificates.services import certificate_issue
 from cms.choices import ChangeKind
+from courses.models import CoursePage
 from learning.choices import AssignmentReason
 from learning.models import Assignment
-from learning.recertification import recertification_fan_out
+from learning.recertification import recertification_fan_out, recertification_sweep
 from tests.cms.factories import DEFAULT_SECTIONS, revise, section
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
@@ -173,3 +174,71 @@ def test_statements_do_not_grow_with_the_people_affected(course_and_policy, peop
         progress = recertification_fan_out(version_id=version.pk, batch_size=500)
     assert progress.certificates == people
     assert len(queries) <= 20
+
+
+# --- expiry ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def expiring(course_and_policy):
+    """One person whose certificate, issued 1 March 2025 for 12 months, expires 1 March
+    2026; the course opens its recertification window 30 days before."""
+    course, _ = course_and_policy
+    person = EmployeeFactory()
+    certificate = certificate_issue(
+        user=person.user, course=course, today=datetime.date(2025, 3, 1)
+    )
+    return course, person, certificate
+
+
+@pytest.mark.parametrize(
+    ("today", "status", "assigned"),
+    [
+        (datetime.date(2026, 1, 29), CertificateStatus.VALID, False),  # window not open
+        (datetime.date(2026, 1, 30), CertificateStatus.VALID, True),  # 30 days before
+        (datetime.date(2026, 3, 1), CertificateStatus.VALID, True),  # the last valid day
+        (datetime.date(2026, 3, 2), CertificateStatus.EXPIRED, False),  # lapsed
+    ],
+)
+def test_expiry_window_and_lapse(expiring, today, status, assigned):
+    _, person, certificate = expiring
+    recertification_sweep(today=today)
+    certificate.refresh_from_db()
+    assert certificate.status == status
+    assignments = Assignment.objects.filter(
+        employee=person, reason=AssignmentReason.RECERTIFICATION
+    )
+    assert assignments.exists() == assigned
+    if assigned:
+        assert assignments.get().due_date == datetime.date(2026, 3, 1)
+        assert assignments.get().changed_sections == []  # the full course
+    recertification_sweep(today=today)  # a second pass adds nothing
+    assert assignments.count() == int(assigned)
+
+
+def test_recertification_due_lapses_to_expired_after_its_due_date(course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    version = material(policy, days=30)
+    recertification_fan_out(version_id=version.pk)
+    certificate = Certificate.objects.get(user=person.user)
+    due = certificate.recertification_due_on
+    assert certificate.status_on(due) == CertificateStatus.RECERTIFICATION_DUE
+    assert certificate.status_on(due + datetime.timedelta(days=1)) == CertificateStatus.EXPIRED
+    recertification_sweep(today=due + datetime.timedelta(days=1))
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.EXPIRED
+
+
+@pytest.mark.parametrize(
+    ("keeps", "expected"), [(True, datetime.date(2027, 3, 1)), (False, datetime.date(2027, 2, 10))]
+)
+def test_a_renewal_keeps_or_restarts_the_expiry_cycle(expiring, keeps, expected):
+    course, person, certificate = expiring
+    CoursePage.objects.filter(pk=course.pk).update(recertification_keeps_cycle=keeps)
+    course.refresh_from_db()
+    Certificate.objects.filter(pk=certificate.pk).update(version_set="older")
+    renewed = certificate_issue(user=person.user, course=course, today=datetime.date(2026, 2, 10))
+    assert renewed.expires_on == expected
+    certificate.refresh_from_db()
+    assert certificate.status == CertificateStatus.SUPERSEDED
