@@ -155,6 +155,9 @@ def render_pdf(certificate: Certificate, template: CertificateTemplate | None) -
     try:
         return future.result(timeout=settings.CERTIFICATE_RENDER_SECONDS)
     except concurrent.futures.TimeoutError:
+        # The abandoned render may still be using the shared fonts; later renders get
+        # their own.
+        _shared_style.cache_clear()
         raise CertificateRenderError(
             f"Rendering took longer than {settings.CERTIFICATE_RENDER_SECONDS} seconds."
         ) from None

@@ -120,10 +120,15 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         CoursePolicyPin.objects.versions_by_policy(course).values(), key=lambda v: v.title
     )
     version_set = _version_set(versions)
-    existing = Certificate.objects.filter(
-        user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
-    ).first()
+    existing = (
+        Certificate.objects.current()
+        .filter(user=user, course=course, version_set=version_set)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
     if existing is not None and existing.status_on(today) != CertificateStatus.EXPIRED:
+        # Completing the course again on the same versions, even one that is due for
+        # recertification, earns nothing new: only newer versions do.
         return existing
     months = course.certificate_validity_months
     expires_on = add_months(today, months) if months else None
@@ -151,30 +156,37 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                 issued_on=today,
                 expires_on=expires_on,
             )
+            _supersede_older(certificate=certificate, actor=actor)
     except IntegrityError:
         return Certificate.objects.get(
             user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
         )
-    superseded = Certificate.objects.filter(
-        user=user, course=course, status__in=CURRENT_STATUSES
-    ).exclude(pk=certificate.pk)
-    for older in superseded:
-        # Earned again on newer policy versions: the old evidence steps aside.
-        Certificate.objects.filter(pk=older.pk).update(
+    log(instance=certificate, action="certificates.issue", user=actor)
+    _queue_render(certificate)
+    return certificate
+
+
+def _supersede_older(*, certificate: Certificate, actor) -> None:
+    """Earned again on newer policy versions: the holder's older current certificates
+    for the course step aside for the new one."""
+    older = (
+        Certificate.objects.current()
+        .filter(user_id=certificate.user_id, course_id=certificate.course_id)
+        .exclude(pk=certificate.pk)
+    )
+    for previous in older:
+        Certificate.objects.filter(pk=previous.pk).update(
             status=CertificateStatus.SUPERSEDED,
             superseded_by=certificate,
             status_reason=f"Replaced by {certificate.serial} on newer policy versions.",
             status_changed_at=timezone.now(),
         )
         log(
-            instance=older,
+            instance=previous,
             action="certificates.supersede",
             user=actor,
             data={"replaced_by": certificate.serial},
         )
-    log(instance=certificate, action="certificates.issue", user=actor)
-    _queue_render(certificate)
-    return certificate
 
 
 def _require_reason(reason: str, doing: str) -> str:

@@ -5,12 +5,14 @@ each certificate's details and history, downloading one PDF or a ZIP of a filter
 import django_filters
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
@@ -125,6 +127,22 @@ class CertificateIndexView(FormulaSafeExportMixin, generic.IndexView):
         return buttons
 
 
+class CertificateHistoryView(generic.HistoryView):
+    # Certificates are never edited here, so seeing their history needs only "view".
+    any_permission_required = ["view"]
+
+
+class CertificateURLFinder(ModelAdminURLFinder):
+    """Log entries and search results link a certificate to its details page."""
+
+    edit_url_name = f"{URL_PREFIX}:inspect"
+
+    def get_edit_url(self, instance):
+        if self.user and not self.user.has_perm("certificates.view_certificate"):
+            return None
+        return self.construct_edit_url(instance)
+
+
 class CertificateInspectView(generic.InspectView):
     def get_field_label(self, field_name, field):
         if field_name == "verify_url":
@@ -162,6 +180,8 @@ class CertificateViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     index_view_class = CertificateIndexView
     inspect_view_class = CertificateInspectView
+    history_view_class = CertificateHistoryView
+    url_finder_class = CertificateURLFinder
     filterset_class = CertificateFilterSet
     search_fields = ["serial", "learner_name", "user__email", "course_title"]
     search_backend_name = None
@@ -249,15 +269,26 @@ def certificate_pdf_view(request, pk):
     )
 
 
+def _searched(queryset, query: str):
+    """The listing's search box, applied the same way to the ZIP."""
+    query = query.strip()
+    if not query:
+        return queryset
+    matches = Q()
+    for field in CertificateViewSet.search_fields:
+        matches |= Q(**{f"{field}__icontains": query})
+    return queryset.filter(matches)
+
+
 def certificates_zip_view(request):
     if not request.user.has_perm("certificates.download_certificate"):
         return forbidden_response(request)
     index = reverse(f"{URL_PREFIX}:index")
-    filters = CertificateFilterSet(data=request.GET, queryset=certificate_queryset())
+    filters = CertificateFilterSet(data=request.GET, queryset=Certificate.objects.all())
     if not filters.is_valid():
         messages.error(request, "Those filters were not understood; nothing was downloaded.")
         return redirect(index)
-    chosen = filters.qs.exclude(pdf_sha256="")
+    chosen = _searched(filters.qs, request.GET.get("q", "")).exclude(pdf_sha256="")
     limit = settings.CERTIFICATE_ZIP_MAX
     count = chosen.count()
     if count == 0:

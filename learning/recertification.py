@@ -123,37 +123,54 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
             user_id__in={user for _, user, _, _ in rows}, active=True
         ).values_list("user_id", "pk")
     )
-    already_open = set(
-        Assignment.objects.filter(
+    open_assignments = {
+        (employee_id, course_id): (pk, due_date)
+        for pk, employee_id, course_id, due_date in Assignment.objects.filter(
             employee_id__in=employees.values(),
             course_id__in={course for _, _, course, _ in rows},
             completed_at__isnull=True,
-        ).values_list("employee_id", "course_id")
-    )
+        ).values_list("pk", "employee_id", "course_id", "due_date")
+    }
     now = timezone.now()
-    new_rows = []
+    wanted: dict[tuple[int, int], list[str]] = {}
     for pk, user_id, course_id, expires_on in rows:
         employee_id = employees.get(user_id)
         if employee_id is None:
             continue  # deactivated: the certificate is due, but nobody is assigned
-        if (employee_id, course_id) in already_open:
-            continue  # an open assignment of the course stays as it is
         still_valid = expires_on is None or expires_on >= today
-        new_rows.append(
-            Assignment(
-                employee_id=employee_id,
-                course_id=course_id,
-                reason=AssignmentReason.RECERTIFICATION,
-                assigned_at=now,
-                due_date=due_on,
-                policy_version=version,
-                # A certificate still valid earns the delta path: only what changed.
-                changed_sections=(_changed_keys(version, named[pk], deltas) if still_valid else []),
-            )
+        # A certificate still valid earns the delta path: only what changed.
+        wanted[(employee_id, course_id)] = (
+            _changed_keys(version, named[pk], deltas) if still_valid else []
         )
+    new_rows = [
+        Assignment(
+            employee_id=employee_id,
+            course_id=course_id,
+            reason=AssignmentReason.RECERTIFICATION,
+            assigned_at=now,
+            due_date=due_on,
+            policy_version=version,
+            changed_sections=changed,
+        )
+        for (employee_id, course_id), changed in wanted.items()
+        if (employee_id, course_id) not in open_assignments
+    ]
     # The partial unique index still has the last word if someone assigned the course
     # by hand a moment ago.
     Assignment.objects.bulk_create(new_rows, ignore_conflicts=True)
+    # Someone with the course already open keeps that assignment, now due no later than
+    # the recertification and naming the change, in one statement per kind of change.
+    by_change: dict[tuple[str, ...], list[tuple[int, datetime.date]]] = {}
+    for pair, changed in wanted.items():
+        if pair in open_assignments:
+            by_change.setdefault(tuple(changed), []).append(open_assignments[pair])
+    for changed, assignments in by_change.items():
+        Assignment.objects.filter(pk__in=[pk for pk, _ in assignments]).update(
+            policy_version=version, changed_sections=list(changed)
+        )
+        Assignment.objects.filter(pk__in=[pk for pk, due in assignments if due > due_on]).update(
+            due_date=due_on
+        )
     return len(rows), len(new_rows)
 
 

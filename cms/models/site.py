@@ -68,6 +68,7 @@ class SiteBranding(BaseSiteSetting):
         if branding is None:
             branding = super().for_request(request)
             branding.logo  # noqa: B018 - loaded now so the cached copy carries it
+            # Wagtail leaves the request out when the instance is pickled.
             cache.set(key, branding, BRANDING_CACHE_SECONDS)
         else:
             branding._request = request

@@ -281,3 +281,28 @@ def test_everyone_but_hr_is_refused(client, certificate, role, view, request):
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID
     assert not ModelLogEntry.objects.filter(action="certificates.download").exists()
+
+
+def test_zip_follows_the_search_box_too(client, hr_user, course, make_user):
+    wanted = rendered(certificate_issue(user=make_user(last_name="Searchedfor"), course=course))
+    rendered(certificate_issue(user=make_user(last_name="Other"), course=course))
+    client.force_login(hr_user)
+    response = client.get(url("zip"), {"q": "Searchedfor"})
+    bundle = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert [name.startswith(wanted.serial) for name in bundle.namelist()] == [True]
+
+
+def test_hr_reads_a_certificates_history(client, hr_user, certificate):
+    certificate_revoke(certificate_id=certificate.pk, reason="Issued in error", actor=hr_user)
+    client.force_login(hr_user)
+    response = client.get(url("history", certificate.pk))
+    assert response.status_code == 200
+    assert "Certificate revoked" in response.content.decode()
+
+
+def test_site_history_links_certificate_events_to_their_details(client, admin_user, certificate):
+    certificate_revoke(certificate_id=certificate.pk, reason="Issued in error", actor=admin_user)
+    client.force_login(admin_user)
+    response = client.get(reverse("wagtailadmin_reports:site_history"))
+    assert response.status_code == 200
+    assert url("inspect", certificate.pk) in response.content.decode()

@@ -111,7 +111,9 @@ def test_deactivated_people_are_skipped(course_and_policy):
     assert Assignment.objects.get(reason=AssignmentReason.RECERTIFICATION).employee == active
 
 
-def test_someone_with_the_course_already_open_keeps_that_assignment(course_and_policy):
+def test_someone_with_the_course_already_open_keeps_that_assignment_due_sooner(
+    course_and_policy,
+):
     course, policy = course_and_policy
     (person,) = certified(course)
     Assignment.objects.create(
@@ -119,11 +121,17 @@ def test_someone_with_the_course_already_open_keeps_that_assignment(course_and_p
         course=course,
         reason=AssignmentReason.MANUAL,
         assigned_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
-        due_date=datetime.date(2027, 1, 1),
+        due_date=datetime.date(2030, 1, 1),
     )
     version = material(policy)
     assert recertification_fan_out(version_id=version.pk).assignments == 0
-    assert Assignment.objects.filter(employee=person).count() == 1
+    assignment = Assignment.objects.get(employee=person)
+    assert assignment.reason == AssignmentReason.MANUAL
+    assert assignment.due_date == version.effective_at.date() + datetime.timedelta(days=30)
+    assert (assignment.policy_version, assignment.changed_sections) == (
+        version,
+        ["returns-window"],
+    )
 
 
 def test_an_expired_certificate_is_not_recertified_by_the_change(course_and_policy):
@@ -242,3 +250,14 @@ def test_a_renewal_keeps_or_restarts_the_expiry_cycle(expiring, keeps, expected)
     assert renewed.expires_on == expected
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.SUPERSEDED
+
+
+def test_completing_again_on_the_old_versions_earns_nothing_new(course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    # The course has not been republished on 2.0 yet.
+    again = certificate_issue(user=person.user, course=course)
+    assert Certificate.objects.count() == 1
+    assert again.status == CertificateStatus.RECERTIFICATION_DUE
