@@ -115,8 +115,7 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
     recertification_window_days = models.PositiveIntegerField(
         default=30,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
-        help_text="Days before a certificate expires that its holder is assigned the course "
-        "again.",
+        help_text="Days before a certificate expires that its holder is assigned the course again.",
     )
     recertification_keeps_cycle = models.BooleanField(
         default=False,

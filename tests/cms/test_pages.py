@@ -79,4 +79,3 @@ class TestHomePage(WagtailPageTestCase):
     def test_only_one_home_page_at_the_root(self):
         self.assertCanNotCreateAt(HomePage, HomePage)
         assert not HomePage.can_create_at(Page.get_first_root_node())
-
