@@ -325,3 +325,26 @@ class ScenarioRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.finished_at is not None
+
+
+class Reminder(models.Model):
+    """One reminder email about one assignment, recorded before it is sent so that it is
+    sent once: the row is claimed in a transaction, and ``sent_at`` is set as it goes."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(
+        max_length=20, help_text="due-N (N days before the due date), overdue, or manager."
+    )
+    recipient = models.EmailField()
+    run = models.UUIDField(help_text="The send_reminders run that claimed it.")
+    claimed_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["claimed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind"], name="reminder_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder to {self.recipient}"

@@ -258,6 +258,10 @@ STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "CERT")
 VERIFY_LOOKUPS_PER_MINUTE = int(os.environ.get("VERIFY_LOOKUPS_PER_MINUTE", "30"))
 CERTIFICATE_RENDER_SECONDS = int(os.environ.get("CERTIFICATE_RENDER_SECONDS", "60"))
+# Reminder emails go this many days before an assignment is due (and once overdue).
+REMINDER_DAYS_BEFORE = sorted(
+    int(days) for days in os.environ.get("REMINDER_DAYS", "30,14,7,1").split(",") if days.strip()
+)
 # The most certificate PDFs HR may download in one ZIP.
 CERTIFICATE_ZIP_MAX = int(os.environ.get("CERTIFICATE_ZIP_MAX", "500"))
 QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
