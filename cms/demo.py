@@ -3,7 +3,7 @@
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
 
 from cms.choices import ChangeKind
-from cms.models import HomePage, PolicyIndexPage, PolicyPage
+from cms.models import HomePage, PolicyIndexPage, PolicyPage, PolicyVersion
 from cms.services import policy_acknowledge
 
 
@@ -277,7 +277,17 @@ def _stream(sections):
     ]
 
 
-def seed_policies(*, home: HomePage, hr_group) -> PolicyIndexPage:
+def _revisions(spec, *, held_back: bool) -> list[dict]:
+    """A policy's revisions: all of them, or, for a policy whose material change the demo
+    publishes later, those before it (``held_back=False``) or it alone (``True``)."""
+    revisions = spec.get("revisions", [])
+    last = revisions[-1:] if revisions and revisions[-1]["kind"] == ChangeKind.MATERIAL else []
+    return last if held_back else revisions[: len(revisions) - len(last)]
+
+
+def seed_policies(*, home: HomePage, hr_group, hold_back: tuple[str, ...] = ()) -> PolicyIndexPage:
+    """Publish the demo policies with their revisions, except the final material revision
+    of the policies named in ``hold_back`` (see seed_held_back_revisions)."""
     index = PolicyIndexPage.objects.first()
     if index is None:  # removed by someone since the migration made it
         index = PolicyIndexPage(title="Policies", slug="policies")
@@ -296,18 +306,59 @@ def seed_policies(*, home: HomePage, hr_group) -> PolicyIndexPage:
         )
         index.add_child(instance=policy)
         policy.save_revision().publish()
-        sections = list(spec["sections"])
-        for revision in spec.get("revisions", []):
-            sections = [
-                (key, heading, revision["edit"].get(key, body)) for key, heading, body in sections
-            ]
-            policy = PolicyPage.objects.get(pk=policy.pk)
-            policy.sections = _stream(sections)
-            policy.change_kind = revision["kind"]
-            policy.change_summary = revision["summary"]
-            policy.recertification_days = revision.get("days")
-            policy.save_revision().publish()
+        revisions = (
+            _revisions(spec, held_back=False)
+            if spec["slug"] in hold_back
+            else spec.get("revisions", [])
+        )
+        _publish_revisions(policy, spec, revisions)
     return index
+
+
+def _sections_after(spec, revisions) -> list:
+    sections = list(spec["sections"])
+    for revision in revisions:
+        sections = [
+            (key, heading, revision["edit"].get(key, body)) for key, heading, body in sections
+        ]
+    return sections
+
+
+def _publish_revisions(policy: PolicyPage, spec, revisions, *, done=()) -> None:
+    for n, revision in enumerate(revisions):
+        policy = PolicyPage.objects.get(pk=policy.pk)
+        policy.sections = _stream(_sections_after(spec, [*done, *revisions[: n + 1]]))
+        policy.change_kind = revision["kind"]
+        policy.change_summary = revision["summary"]
+        policy.recertification_days = revision.get("days")
+        policy.save_revision().publish()
+
+
+def held_back_published(*, slugs: tuple[str, ...]) -> bool:
+    """Whether an earlier run already published the held-back revisions."""
+    for spec in POLICIES:
+        later = _revisions(spec, held_back=True)
+        if spec["slug"] in slugs and later:
+            return PolicyVersion.objects.filter(
+                policy__slug=spec["slug"], change_summary=later[0]["summary"]
+            ).exists()
+    return False
+
+
+def seed_held_back_revisions(*, slugs: tuple[str, ...]) -> list:
+    """Publish the material revisions seed_policies held back, once; returns the new
+    policy versions."""
+    published = []
+    for spec in POLICIES:
+        if spec["slug"] not in slugs:
+            continue
+        policy = PolicyPage.objects.get(slug=spec["slug"])
+        later = _revisions(spec, held_back=True)
+        if not later or policy.versions.filter(change_summary=later[0]["summary"]).exists():
+            continue
+        _publish_revisions(policy, spec, later, done=_revisions(spec, held_back=False))
+        published.append(policy.current_version)
+    return published
 
 
 def seed_acknowledgements(*, user, except_latest_of: tuple[str, ...] = ()) -> None:

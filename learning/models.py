@@ -216,6 +216,16 @@ class Assignment(models.Model):
     def status_label(self) -> str:
         return AssignmentStatus(self.status_on(timezone.localdate())).label
 
+    @property
+    def changed_section_headings(self) -> list[str]:
+        """For a recertification on the delta path: the changed sections' headings."""
+        if self.policy_version is None:
+            return []
+        return [
+            (self.policy_version.section(key) or {"heading": key})["heading"]
+            for key in self.changed_sections
+        ]
+
     def status_on(self, today) -> str:
         if self.completed_at:
             return AssignmentStatus.COMPLETED

@@ -106,9 +106,13 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     )
     if not rows:
         return 0, 0
-    Certificate.objects.filter(
-        pk__in=[pk for pk, *_ in rows], status=CertificateStatus.VALID
-    ).update(
+    lapsed = [pk for pk, _, _, expires_on in rows if expires_on and expires_on < today]
+    # Past its expiry date already: it lapses rather than falls due, and the holder
+    # gets the full course.
+    Certificate.objects.filter(pk__in=lapsed).update(
+        status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
+    )
+    Certificate.objects.filter(pk__in=[pk for pk, *_ in rows]).exclude(pk__in=lapsed).update(
         status=CertificateStatus.RECERTIFICATION_DUE,
         recertification_due_on=due_on,
         status_changed_at=timezone.now(),

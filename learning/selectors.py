@@ -152,7 +152,7 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
     """My training: overdue first, then due soon, in progress, not started, completed."""
     assignments = list(
         Assignment.objects.filter(employee__user=user)
-        .select_related("course")
+        .select_related("course", "policy_version__policy")
         .order_by("due_date", "pk")
     )
     open_courses = list(

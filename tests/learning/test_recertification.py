@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from certificates.choices import CertificateStatus
@@ -140,9 +141,10 @@ def test_an_expired_certificate_is_not_recertified_by_the_change(course_and_poli
     Certificate.objects.update(expires_on=datetime.date(2020, 1, 1))
     version = material(policy)
     progress = recertification_fan_out(version_id=version.pk)
-    # Still stored as valid, it is marked, and its holder gets the full course.
+    # Stored as valid but past its date: it lapses, and its holder gets the full course.
     assert progress.assignments == 1
     assert Assignment.objects.get(employee=person).changed_sections == []
+    assert Certificate.objects.get().status == CertificateStatus.EXPIRED
 
 
 def test_publishing_a_material_version_starts_the_fan_out_after_commit(
@@ -261,3 +263,15 @@ def test_completing_again_on_the_old_versions_earns_nothing_new(course_and_polic
     again = certificate_issue(user=person.user, course=course)
     assert Certificate.objects.count() == 1
     assert again.status == CertificateStatus.RECERTIFICATION_DUE
+
+
+def test_the_dashboard_says_which_policy_changed_and_how_much(client, course_and_policy):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    client.force_login(person.user)
+    html = client.get(reverse("learning:dashboard")).content.decode()
+    day = version.effective_at.date()
+    assert f"Refunds changed on {day.day} {day:%b %Y}: 1 section (The returns window)." in html
+    assert "Re-certification" in html

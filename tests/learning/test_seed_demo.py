@@ -124,17 +124,35 @@ def test_the_new_hire_has_onboarding_due_and_nothing_done():
     assert set(mine.values()) == {"not_started"}
 
 
-def test_the_agent_has_completed_in_progress_and_overdue_work():
+def test_the_agent_has_completed_in_progress_overdue_and_recertification_work():
     call_command("seed_demo")
-    assert statuses("agent@example.com") == {
-        "Customer Service Essentials": "completed",
-        "Privacy in Every Conversation": "in_progress",
-        "Complaint Handling and De-escalation": "overdue",
-        "Refunds Done Right": "completed",
-    }
+    today = timezone.localdate()
+    held = sorted(
+        (a.course.title, a.reason, a.status_on(today))
+        for a in Assignment.objects.filter(employee__user__email="agent@example.com")
+    )
+    assert held == [
+        ("Complaint Handling and De-escalation", "rule", "overdue"),
+        ("Customer Service Essentials", "manual", "completed"),
+        # Its certificate had lapsed when Refunds and Returns 2.0 came out: all of it.
+        ("Customer Service Essentials", "recertification", "not_started"),
+        ("Privacy in Every Conversation", "rule", "in_progress"),
+        ("Refunds Done Right", "manual", "completed"),
+        ("Refunds Done Right", "recertification", "not_started"),
+    ]
+    delta = Assignment.objects.get(
+        employee__user__email="agent@example.com",
+        course__slug="refunds-done-right",
+        reason="recertification",
+    )
+    assert delta.policy_version.label == "2.0"
+    assert delta.changed_section_headings  # only the sections 2.0 changed
+    assert delta.due_date == timezone.localdate(delta.policy_version.effective_at) + (
+        datetime.timedelta(days=30)
+    )
 
 
-def test_the_agent_holds_one_valid_and_one_expired_certificate_with_pdfs():
+def test_the_agent_holds_one_current_and_one_expired_certificate_with_pdfs():
     call_command("seed_demo")
     today = timezone.localdate()
     held = {
@@ -143,7 +161,8 @@ def test_the_agent_holds_one_valid_and_one_expired_certificate_with_pdfs():
     }
     assert held == {
         "Customer Service Essentials": CertificateStatus.EXPIRED,
-        "Refunds Done Right": CertificateStatus.VALID,
+        # Valid until its recertification due date, because Refunds and Returns changed.
+        "Refunds Done Right": CertificateStatus.RECERTIFICATION_DUE,
     }
     assert not Certificate.objects.filter(pdf_sha256="").exists()
     call_command("seed_demo")  # idempotent: nothing issued twice

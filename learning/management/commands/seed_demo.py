@@ -24,8 +24,13 @@ from assessments.services import (
 )
 from certificates.models import Certificate
 from certificates.services import add_months, certificate_render
-from cms.demo import seed_acknowledgements, seed_policies
-from cms.models import HomePage, SiteBranding
+from cms.demo import (
+    held_back_published,
+    seed_acknowledgements,
+    seed_held_back_revisions,
+    seed_policies,
+)
+from cms.models import HomePage, PolicyVersion, SiteBranding
 from courses.demo import attach_assessments, seed_courses, seed_scenarios
 from courses.models import CoursePage, CoursePolicyPin, ScenarioPage
 from learning import demo
@@ -40,6 +45,7 @@ from learning.models import (
     ModuleProgress,
     ScenarioRun,
 )
+from learning.recertification import recertification_fan_out
 from learning.services import (
     assignment_rule_save,
     assignments_apply_rules,
@@ -55,6 +61,10 @@ from learning.services import (
 User = get_user_model()
 
 
+# Policies whose material revision the demo publishes after the staff trained on them.
+HELD_BACK = ("refunds-and-returns",)
+
+
 class Command(BaseCommand):
     help = "Create or refresh the demo organisation, its content and its five demo logins."
 
@@ -66,10 +76,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             home = self._site()
             people = self._people()
-            seed_policies(home=home, hr_group=Group.objects.get(name="HR"))
+            # Refunds and Returns 2.0 comes out after the agent's refunds training.
+            seed_policies(home=home, hr_group=Group.objects.get(name="HR"), hold_back=HELD_BACK)
             # The agent read everything before Refunds and Returns 2.0 came out.
             agent = User.objects.get(email="agent@example.com")
-            seed_acknowledgements(user=agent, except_latest_of=("refunds-and-returns",))
+            held_back_done = held_back_published(slugs=HELD_BACK)
+            seed_acknowledgements(user=agent, except_latest_of=HELD_BACK if held_back_done else ())
             seed_courses()
             seed_scenarios()
             seed_questions()
@@ -78,6 +90,7 @@ class Command(BaseCommand):
             assignments_apply_rules()
             self._agent_history(agent.employee)
             self._colleagues_sit(essentials_slug="customer-service-essentials")
+            self._material_change()
         # Rendered here rather than by a worker, so the demo's PDFs exist at once.
         for pk in Certificate.objects.filter(pdf_sha256="").values_list("pk", flat=True):
             certificate_render(certificate_id=pk)
@@ -87,6 +100,17 @@ class Command(BaseCommand):
                 f"newhire@ or agent@example.com with password {demo.DEMO_PASSWORD}."
             )
         )
+
+    def _material_change(self) -> None:
+        """Refunds and Returns 2.0, published ten days ago as a trainer would, and the
+        recertification it starts, run here instead of waiting for a worker."""
+        trainer = User.objects.get(email="trainer@example.com")
+        for version in seed_held_back_revisions(slugs=HELD_BACK):
+            ten_days_ago = timezone.now() - datetime.timedelta(days=10)
+            PolicyVersion.objects.filter(pk=version.pk).update(
+                effective_at=ten_days_ago, published_at=ten_days_ago, published_by=trainer
+            )
+            recertification_fan_out(version_id=version.pk)
 
     def _rules(self) -> None:
         for slug, department, role, location in demo.ASSIGNMENT_RULES:
