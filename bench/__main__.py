@@ -25,6 +25,7 @@ from assessments.services import (  # noqa: E402
     served_items,
 )
 from bench import certificates as certificate_bench  # noqa: E402
+from bench import recertification as recertification_bench  # noqa: E402
 from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
 from courses.models import CoursePage  # noqa: E402
@@ -195,6 +196,7 @@ def run() -> tuple[list, list[str]]:
     round_trip = role_play_round_trip(get_user_model().objects.get(email="newhire@example.com"))
     submit = submit_50_questions()
     certificate_results, notes = certificate_bench.run(baseline)
+    notes.extend(recertification_bench.run())
     return [
         compare("submit a 50-question attempt, then its result", submit, baseline),
         compare("role-play step: reply, then next step", round_trip, baseline),
