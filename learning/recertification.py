@@ -16,7 +16,7 @@ from cms.models import PolicyVersion
 from cms.services import policy_version_compare
 from courses.models import CoursePage
 from learning.choices import AssignmentReason
-from learning.models import Assignment, Employee
+from learning.models import Assignment, Employee, ModuleProgress
 
 FAN_OUT_BATCH = 500
 
@@ -87,6 +87,38 @@ def recertification_fan_out(
             data={"version": version.label, "due_on": due_on.isoformat()},
         )
     return progress
+
+
+def _modules_to_redo(course_id: int, policy_id: int, keys: tuple[str, ...], memo) -> list[int]:
+    """The modules a recertification asks for again: those quoting a changed section of
+    the policy, or every module when the whole course is due."""
+    memo_key = (course_id, policy_id, keys)
+    if memo_key not in memo:
+        modules = CoursePage.objects.get(pk=course_id).get_modules()
+        memo[memo_key] = [
+            module.pk
+            for module in modules
+            if not keys
+            or any(
+                quoted_policy == policy_id and key in keys
+                for quoted_policy, key in module.quoted_sections()
+            )
+        ]
+    return memo[memo_key]
+
+
+def progress_reset(*, assignments: list[tuple[int, int, tuple[str, ...]]], policy_id, memo):
+    """Unfinish the modules each (user, course, changed keys) must work through again,
+    in one statement per course and kind of change, so old progress cannot complete a
+    recertification."""
+    groups: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    for user_id, course_id, keys in assignments:
+        groups.setdefault((course_id, keys), []).append(user_id)
+    for (course_id, keys), user_ids in groups.items():
+        ModuleProgress.objects.filter(
+            user_id__in=user_ids,
+            module_id__in=_modules_to_redo(course_id, policy_id, keys, memo),
+        ).update(completed_at=None)
 
 
 def _changed_keys(version: PolicyVersion, old_version_id: int, deltas) -> list[str]:
@@ -162,6 +194,15 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     # The partial unique index still has the last word if someone assigned the course
     # by hand a moment ago.
     Assignment.objects.bulk_create(new_rows, ignore_conflicts=True)
+    users = {employee_id: user_id for user_id, employee_id in employees.items()}
+    progress_reset(
+        assignments=[
+            (users[employee_id], course_id, tuple(changed))
+            for (employee_id, course_id), changed in wanted.items()
+        ],
+        policy_id=version.policy_id,
+        memo=deltas,
+    )
     # Someone with the course already open keeps that assignment, now due no later than
     # the recertification and naming the change, in one statement per kind of change.
     by_change: dict[tuple[str, ...], list[tuple[int, datetime.date]]] = {}
@@ -218,6 +259,10 @@ def recertification_assign_expiring(*, today: datetime.date) -> int:
                 ],
                 ignore_conflicts=True,
             )
+            ModuleProgress.objects.filter(
+                user__employee__pk__in=[employee_id for employee_id, _ in expiring],
+                module_id__in=course.get_modules().values("pk"),
+            ).update(completed_at=None)
         created += len(expiring)
     return created
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -610,7 +611,15 @@ def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
 
 def course_requirements_met(*, user, course: CoursePage) -> bool:
     """The completion rules: every module finished, every role-play passed in assessed
-    mode, and the final assessment (if the course has one) passed."""
+    mode, and the final assessment (if the course has one) passed. For a recertification
+    the role-plays and the assessment count only if passed since it was assigned (the
+    modules it asks for again were unfinished when it was made)."""
+    open_assignment = _assignment_for(user=user, course=course)
+    since = (
+        open_assignment.assigned_at
+        if open_assignment and open_assignment.reason == AssignmentReason.RECERTIFICATION
+        else None
+    )
     module_ids = set(course.get_modules().values_list("pk", flat=True))
     done = set(
         ModuleProgress.objects.filter(
@@ -618,17 +627,27 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
         ).values_list("module_id", flat=True)
     )
     scenario_ids = set(course.get_scenarios().values_list("pk", flat=True))
-    passed = set(
-        ScenarioRun.objects.passed_assessed()
-        .filter(user=user, course=course, scenario_id__in=scenario_ids)
-        .values_list("scenario_id", flat=True)
+    runs = ScenarioRun.objects.passed_assessed().filter(
+        user=user, course=course, scenario_id__in=scenario_ids
     )
+    if since is not None:
+        redo = scenario_ids
+        if open_assignment.changed_sections and open_assignment.policy_version_id:
+            # The delta: only role-plays on the changed policy are played again.
+            redo = set(
+                course.get_scenarios()
+                .filter(policies=open_assignment.policy_version.policy_id)
+                .values_list("pk", flat=True)
+            )
+        runs = runs.exclude(Q(scenario_id__in=redo) & Q(finished_at__lt=since))
+    passed = set(runs.values_list("scenario_id", flat=True))
     if course.assessment_id is not None:
-        assessment_passed = (
-            Attempt.objects.passed_certifying()
-            .filter(user=user, assessment_id=course.assessment_id)
-            .exists()
+        attempts = Attempt.objects.passed_certifying().filter(
+            user=user, assessment_id=course.assessment_id
         )
+        if since is not None:
+            attempts = attempts.filter(graded_at__gte=since)
+        assessment_passed = attempts.exists()
         if not assessment_passed:
             return False
     has_content = bool(module_ids or scenario_ids or course.assessment_id)

@@ -15,11 +15,13 @@ from certificates.services import certificate_issue
 from cms.choices import ChangeKind
 from courses.models import CoursePage
 from learning.choices import AssignmentReason
-from learning.models import Assignment
+from learning.models import Assignment, Employee, ModuleProgress
 from learning.recertification import recertification_fan_out, recertification_sweep
+from learning.services import course_requirements_met, knowledge_check_answer, module_complete
 from tests.cms.factories import DEFAULT_SECTIONS, revise, section
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
+from tests.learning.test_course_player import assign
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +277,56 @@ def test_the_dashboard_says_which_policy_changed_and_how_much(client, course_and
     day = version.effective_at.date()
     assert f"Refunds changed on {day.day} {day:%b %Y}: 1 section (The returns window)." in html
     assert "Re-certification" in html
+
+
+# --- completing a recertification --------------------------------------------------
+
+
+def trained(course) -> Employee:
+    """Someone who worked through every module of the course and so was certified."""
+    person = EmployeeFactory()
+    assign(person.user, course)
+    for module in course.get_modules():
+        answer_checks(person.user, module)
+        module_complete(user=person.user, course=course, module=module)
+    assert Certificate.objects.filter(user=person.user).exists()
+    return person
+
+
+def answer_checks(user, module) -> None:
+    for block in module.body:
+        if block.block_type == "knowledge_check":
+            right = next(n for n, o in enumerate(block.value["options"]) if o["correct"])
+            knowledge_check_answer(user=user, module=module, block_id=block.id, option=str(right))
+
+
+def test_old_progress_cannot_complete_a_delta_recertification(course_and_policy):
+    course, policy = course_and_policy
+    person = trained(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    course.save_revision().publish()  # the course moves to 2.0
+    window, check = course.get_modules()
+    done = dict(
+        ModuleProgress.objects.filter(user=person.user).values_list("module_id", "completed_at")
+    )
+    assert done[window.pk] is None  # quotes the changed section: to do again
+    assert done[check.pk] is not None  # untouched by the change: still done
+    assert not course_requirements_met(user=person.user, course=course)
+
+    assert module_complete(user=person.user, course=course, module=window) is True
+    new = Certificate.objects.get(user=person.user, status=CertificateStatus.VALID)
+    assert [str(v) for v in new.versions.all()] == ["Refunds 2.0"]
+    recertification = Assignment.objects.get(
+        employee=person, reason=AssignmentReason.RECERTIFICATION
+    )
+    assert recertification.completed_at is not None
+
+
+def test_an_opened_window_asks_for_every_module_again(course_and_policy):
+    course, _ = course_and_policy
+    person = trained(course)
+    expires_on = Certificate.objects.get(user=person.user).expires_on
+    recertification_sweep(today=expires_on - datetime.timedelta(days=5))
+    assert not ModuleProgress.objects.filter(user=person.user, completed_at__isnull=False).exists()
+    assert not course_requirements_met(user=person.user, course=course)
