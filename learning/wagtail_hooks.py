@@ -1,9 +1,12 @@
 """Admin wiring for people: viewsets, the staff import page and its log actions."""
 
+from django.contrib import messages
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from cms.models import PolicyPage
+from courses.models import CoursePolicyPin
 from learning import admin_views
 from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
 
@@ -44,3 +47,27 @@ def register_people_log_actions(actions):
     actions.register_action(
         "learning.recertification", "Start recertification", "Recertification started"
     )
+
+
+@hooks.register("after_publish_page")
+def tell_the_publisher_about_recertification(request, page):
+    """After a material policy version: who will be retrained, or why nobody will."""
+    if not isinstance(page.specific, PolicyPage):
+        return
+    version = page.specific.current_version
+    if version is None or not version.is_material or version.major == 1:
+        return
+    courses = CoursePolicyPin.objects.filter(version__policy_id=page.pk)
+    if not courses.exists():
+        messages.warning(
+            request,
+            f"No course teaches {page.title}, so version {version.label} puts nobody through "
+            "recertification. Add the policy to a course and publish it to train staff on it.",
+        )
+    else:
+        messages.info(
+            request,
+            f"Version {version.label} is material: everyone certified on an earlier version "
+            f"is being assigned recertification, due in {version.recertification_days} days. "
+            "Republish the courses that quote changed sections once they are updated.",
+        )

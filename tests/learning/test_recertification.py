@@ -2,6 +2,7 @@
 training: certificates marked, assignments made once, in batches that can be resumed."""
 
 import datetime
+import threading
 
 import pytest
 from django.db import connection
@@ -18,7 +19,8 @@ from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 from learning.recertification import recertification_fan_out, recertification_sweep
 from learning.services import course_requirements_met, knowledge_check_answer, module_complete
-from tests.cms.factories import DEFAULT_SECTIONS, revise, section
+from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
+from tests.cms.test_policy_editor import editor_data
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
@@ -330,3 +332,63 @@ def test_an_opened_window_asks_for_every_module_again(course_and_policy):
     recertification_sweep(today=expires_on - datetime.timedelta(days=5))
     assert not ModuleProgress.objects.filter(user=person.user, completed_at__isnull=False).exists()
     assert not course_requirements_met(user=person.user, course=course)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers, so the fan-outs cannot overlap there",
+)
+def test_two_fan_outs_at_once_handle_everyone_once():
+    course, policy = refunds_course(certificate_validity_months=12)
+    version = material(policy)  # its own fan-out finds nobody yet
+    people = certified(course, 12)  # the course is still pinned to 1.0
+    barrier = threading.Barrier(2)
+    results = []
+
+    def fan_out():
+        try:
+            barrier.wait()
+            results.append(recertification_fan_out(version_id=version.pk, batch_size=5))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=fan_out) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(result.certificates for result in results) == len(people)
+    recertifications = Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION)
+    assert recertifications.count() == len(people)
+    assert set(Certificate.objects.values_list("status", flat=True)) == {
+        CertificateStatus.RECERTIFICATION_DUE
+    }
+
+
+def _publish_material_in_the_editor(client, policy):
+    data = editor_data(
+        policy,
+        change_kind="material",
+        change_summary="Window is 45 days.",
+        recertification_days="30",
+    )
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[policy.pk]), data, follow=True)
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_policy_no_course_teaches_is_published_and_the_trainer_told(client, trainer):
+    policy = publish_policy(title="Unlinked", slug="unlinked")
+    client.force_login(trainer)
+    said = _publish_material_in_the_editor(client, policy)
+    assert policy.versions.newest_first().first().label == "2.0"
+    assert any("No course teaches Unlinked" in message for message in said)
+    assert not Assignment.objects.exists()
+
+
+def test_the_trainer_is_told_recertification_is_under_way(client, trainer, course_and_policy):
+    course, policy = course_and_policy
+    certified(course)
+    client.force_login(trainer)
+    said = _publish_material_in_the_editor(client, policy)
+    assert any("is being assigned recertification, due in 30 days" in m for m in said)
