@@ -91,7 +91,7 @@ def _reset(course) -> None:
 
 
 def run() -> list[str]:
-    version, course, _ = certified_staff(STAFF)
+    version, course = certified_staff(STAFF)
     employees = list(
         Employee.objects.filter(user__certificates__course=course).values_list("pk", flat=True)
     )
