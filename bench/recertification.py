@@ -70,7 +70,7 @@ def certified_staff(count: int):
         ),
         batch_size=2000,
     )
-    revise(
+    policy = revise(
         policy,
         kind=ChangeKind.MATERIAL,
         summary="Forty-five days.",
