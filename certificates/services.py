@@ -126,16 +126,20 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         .order_by("-issued_on", "-pk")
         .first()
     )
-    if existing is not None and existing.status_on(today) != CertificateStatus.EXPIRED:
-        # Completing the course again on the same versions, even one that is due for
-        # recertification, earns nothing new: only newer versions do.
+    if (
+        existing is not None
+        and existing.status_on(today) != CertificateStatus.EXPIRED
+        and not _renewal_window_open(existing, course, today)
+    ):
+        # Completing the course again on the same versions earns nothing new, even
+        # while recertification on newer versions is due: only those, or a renewal once
+        # the expiry window has opened, do.
         return existing
     months = course.certificate_validity_months
     expires_on = add_months(today, months) if months else None
     renewed = (
         Certificate.objects.current()
         .filter(user=user, course=course, expires_on__gte=today)
-        .exclude(version_set=version_set)
         .order_by("-expires_on")
         .first()
     )
@@ -143,11 +147,14 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         expires_on = add_months(renewed.expires_on, months)
     try:
         with transaction.atomic():
-            if existing is not None:
+            if existing is not None and existing.status_on(today) == CertificateStatus.EXPIRED:
                 # Lapsed by date but not yet marked: it steps aside for the new one.
                 Certificate.objects.filter(pk=existing.pk, status=existing.status).update(
                     status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
                 )
+            # The holder's other current certificates for the course step aside first:
+            # one of them may hold the only valid place for this version set.
+            replaced = _supersede_older(user=user, course=course, actor=actor)
             certificate = _certificate_create(
                 user=user,
                 course=course,
@@ -156,7 +163,7 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                 issued_on=today,
                 expires_on=expires_on,
             )
-            _supersede_older(certificate=certificate, actor=actor)
+            Certificate.objects.filter(pk__in=replaced).update(superseded_by=certificate)
     except IntegrityError:
         return Certificate.objects.get(
             user=user, course=course, version_set=version_set, status=CertificateStatus.VALID
@@ -166,27 +173,27 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
     return certificate
 
 
-def _supersede_older(*, certificate: Certificate, actor) -> None:
-    """Earned again on newer policy versions: the holder's older current certificates
-    for the course step aside for the new one."""
-    older = (
-        Certificate.objects.current()
-        .filter(user_id=certificate.user_id, course_id=certificate.course_id)
-        .exclude(pk=certificate.pk)
-    )
-    for previous in older:
+def _renewal_window_open(certificate: Certificate, course: CoursePage, today) -> bool:
+    """Whether a current certificate is close enough to expiry to be renewed."""
+    if certificate.status != CertificateStatus.VALID or certificate.expires_on is None:
+        return False
+    opens = certificate.expires_on - datetime.timedelta(days=course.recertification_window_days)
+    return opens <= today
+
+
+def _supersede_older(*, user, course: CoursePage, actor) -> list[int]:
+    """Earned again (on newer policy versions, or renewed near expiry): the holder's
+    current certificates for the course step aside. Returns their ids."""
+    replaced = []
+    for previous in Certificate.objects.current().filter(user=user, course=course):
         Certificate.objects.filter(pk=previous.pk).update(
             status=CertificateStatus.SUPERSEDED,
-            superseded_by=certificate,
-            status_reason=f"Replaced by {certificate.serial} on newer policy versions.",
+            status_reason="Replaced by a newer certificate for the same course.",
             status_changed_at=timezone.now(),
         )
-        log(
-            instance=previous,
-            action="certificates.supersede",
-            user=actor,
-            data={"replaced_by": certificate.serial},
-        )
+        log(instance=previous, action="certificates.supersede", user=actor)
+        replaced.append(previous.pk)
+    return replaced
 
 
 def _require_reason(reason: str, doing: str) -> str:

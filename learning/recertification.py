@@ -159,14 +159,16 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
             user_id__in={user for _, user, _, _ in rows}, active=True
         ).values_list("user_id", "pk")
     )
-    open_assignments = {
-        (employee_id, course_id): (pk, due_date)
-        for pk, employee_id, course_id, due_date in Assignment.objects.filter(
-            employee_id__in=employees.values(),
-            course_id__in={course for _, _, course, _ in rows},
-            completed_at__isnull=True,
-        ).values_list("pk", "employee_id", "course_id", "due_date")
-    }
+    open_assignments = {}
+    whole_course_due = set()  # open recertifications of the whole course: never narrowed
+    for pk, employee_id, course_id, due_date, reason, changed in Assignment.objects.filter(
+        employee_id__in=employees.values(),
+        course_id__in={course for _, _, course, _ in rows},
+        completed_at__isnull=True,
+    ).values_list("pk", "employee_id", "course_id", "due_date", "reason", "changed_sections"):
+        open_assignments[(employee_id, course_id)] = (pk, due_date)
+        if reason == AssignmentReason.RECERTIFICATION and not changed:
+            whole_course_due.add((employee_id, course_id))
     now = timezone.now()
     wanted: dict[tuple[int, int], list[str]] = {}
     for pk, user_id, course_id, expires_on in rows:
@@ -178,6 +180,9 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
         wanted[(employee_id, course_id)] = (
             _changed_keys(version, named[pk], deltas) if still_valid else []
         )
+    for pair in whole_course_due:
+        if pair in wanted:
+            wanted[pair] = []
     new_rows = [
         Assignment(
             employee_id=employee_id,

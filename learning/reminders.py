@@ -3,6 +3,8 @@ due date and once overdue, and to their manager once overdue. Each is recorded b
 is sent and sent once, however often ``send_reminders`` runs."""
 
 import datetime
+import logging
+import smtplib
 import uuid
 
 from django.conf import settings
@@ -13,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import Assignment, Reminder
+
+logger = logging.getLogger(__name__)
 
 OVERDUE = "overdue"
 MANAGER = "manager"
@@ -66,6 +70,8 @@ def _message(reminder: Reminder, today: datetime.date) -> EmailMessage:
         "assignment": assignment,
         "learner": employee.user.get_full_name() or employee.user.email,
         "manager": reminder.kind == MANAGER,
+        "manager_told": reminder.kind == OVERDUE
+        and Reminder.objects.filter(assignment=assignment, kind=MANAGER).exists(),
         "days_left": (assignment.due_date - today).days,
         "days_late": (today - assignment.due_date).days,
         "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
@@ -94,10 +100,19 @@ def reminders_deliver(*, today: datetime.date | None = None) -> int:
             )
             if reminder is None:
                 continue
-            if reminder.assignment.completed_at is not None:
+            if (
+                reminder.assignment.completed_at is not None
+                or not reminder.assignment.employee.active
+            ):
                 reminder.delete()
                 continue
-            connection.send_messages([_message(reminder, today)])
+            try:
+                connection.send_messages([_message(reminder, today)])
+            except (OSError, smtplib.SMTPException):
+                # One address the mail server refuses must not hold up the rest; this
+                # one stays unsent and is tried again on the next run.
+                logger.warning("Reminder %s to %s could not be sent", pk, reminder.recipient)
+                continue
             reminder.sent_at = timezone.now()
             reminder.save(update_fields=["sent_at"])
             sent += 1

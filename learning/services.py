@@ -615,11 +615,17 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
     the role-plays and the assessment count only if passed since it was assigned (the
     modules it asks for again were unfinished when it was made)."""
     open_assignment = _assignment_for(user=user, course=course)
-    since = (
-        open_assignment.assigned_at
-        if open_assignment and open_assignment.reason == AssignmentReason.RECERTIFICATION
-        else None
-    )
+    since = None
+    if open_assignment is not None and open_assignment.policy_version_id:
+        version = open_assignment.policy_version
+        pinned = CoursePolicyPin.objects.versions_by_policy(course).get(version.policy_id)
+        if pinned is not None and pinned.major < version.major:
+            return False  # the course does not teach the new version yet
+        since = max(open_assignment.assigned_at, version.effective_at)
+    elif open_assignment is not None and open_assignment.reason == (
+        AssignmentReason.RECERTIFICATION
+    ):
+        since = open_assignment.assigned_at
     module_ids = set(course.get_modules().values_list("pk", flat=True))
     done = set(
         ModuleProgress.objects.filter(

@@ -56,8 +56,10 @@ def schedule_reminders() -> bool:
 def send_reminders() -> dict[str, int]:
     """Run the daily upkeep, then queue the next run an hour on, on backends that can
     wait; cron running ``send_reminders`` does the same without the worker."""
-    result = send_reminders_now(today=timezone.localdate())
-    backend = send_reminders.get_backend()
-    if backend.supports_defer and not _reminder_job_waiting():
-        send_reminders.using(run_after=timezone.now() + REMINDER_INTERVAL).enqueue()
-    return result
+    try:
+        return send_reminders_now(today=timezone.localdate())
+    finally:
+        # Queued even when this run fails, so one bad run does not end the schedule.
+        backend = send_reminders.get_backend()
+        if backend.supports_defer and not _reminder_job_waiting():
+            send_reminders.using(run_after=timezone.now() + REMINDER_INTERVAL).enqueue()

@@ -57,6 +57,8 @@ def tell_the_publisher_about_recertification(request, page):
     version = page.specific.current_version
     if version is None or not version.is_material or version.major == 1:
         return
+    if version.revision_id != page.live_revision_id:
+        return  # this publish made no new version (nothing changed)
     courses = CoursePolicyPin.objects.filter(version__policy_id=page.pk)
     if not courses.exists():
         messages.warning(

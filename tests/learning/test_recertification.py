@@ -392,3 +392,39 @@ def test_the_trainer_is_told_recertification_is_under_way(client, trainer, cours
     client.force_login(trainer)
     said = _publish_material_in_the_editor(client, policy)
     assert any("is being assigned recertification, due in 30 days" in m for m in said)
+
+
+def test_finishing_before_the_course_teaches_the_new_version_does_not_complete_it(
+    course_and_policy,
+):
+    course, policy = course_and_policy
+    person = trained(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    window = course.get_modules()[0]
+    module_complete(user=person.user, course=course, module=window)  # not republished yet
+    recertification = Assignment.objects.get(
+        employee=person, reason=AssignmentReason.RECERTIFICATION
+    )
+    assert recertification.completed_at is None
+    assert Certificate.objects.get(user=person.user).status == (
+        CertificateStatus.RECERTIFICATION_DUE
+    )
+
+
+def test_completing_again_once_the_expiry_window_opens_renews_the_certificate(expiring):
+    course, person, certificate = expiring
+    CoursePage.objects.filter(pk=course.pk).update(recertification_keeps_cycle=True)
+    course.refresh_from_db()
+    before_window = certificate_issue(
+        user=person.user, course=course, today=datetime.date(2026, 1, 10)
+    )
+    assert before_window == certificate  # too early: nothing new
+    renewed = certificate_issue(user=person.user, course=course, today=datetime.date(2026, 2, 10))
+    assert renewed.pk != certificate.pk
+    assert renewed.expires_on == datetime.date(2027, 3, 1)  # the cycle kept
+    certificate.refresh_from_db()
+    assert (certificate.status, certificate.superseded_by) == (
+        CertificateStatus.SUPERSEDED,
+        renewed,
+    )

@@ -2,9 +2,11 @@
 manager told when it is overdue, each sent once, none for finished training."""
 
 import datetime
+import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -143,3 +145,31 @@ def test_claiming_takes_the_same_statements_for_any_number(
     with django_assert_max_num_queries(4):
         reminders_claim(today=TODAY)
     assert Reminder.objects.count() == people
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """A mail server that refuses one address, as a real one sometimes does."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if any("refused" in address for address in message.to):
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"No such user")})
+        return super().send_messages(messages)
+
+
+def test_an_address_the_server_refuses_does_not_hold_up_the_rest(course, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    assign(course, TODAY + datetime.timedelta(days=1), user__email="refused@example.com")
+    fine = assign(course, TODAY + datetime.timedelta(days=1))
+    assert send() == 1
+    assert [message.to for message in mail.outbox] == [[fine.employee.user.email]]
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 1  # tried again later
+
+
+def test_the_learner_hears_of_the_manager_only_when_the_manager_is_told(course):
+    boss = EmployeeFactory(active=False)
+    assignment = assign(course, TODAY - datetime.timedelta(days=3), manager=boss)
+    assert send() == 1
+    (message,) = mail.outbox
+    assert message.to == [assignment.employee.user.email]
+    assert "manager" not in message.body
