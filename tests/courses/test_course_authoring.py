@@ -88,6 +88,7 @@ def course_form(**fields):
         "onboarding_due_days": "14",
         "default_due_days": "30",
         "certificate_validity_months": "",
+        "recertification_window_days": "30",
         "action-publish": "action-publish",
     }
     data.update(fields)
@@ -109,6 +110,16 @@ def test_a_negative_due_period_is_refused(client, trainer, field):
     response = client.post(url, course_form(**{field: "-5"}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
+    assert not CoursePage.objects.filter(slug="handling-complaints").exists()
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "400", ""])
+def test_a_recertification_window_outside_a_day_to_a_year_is_refused(client, trainer, days):
+    client.force_login(trainer)
+    url = reverse("wagtailadmin_pages:add", args=["courses", "coursepage", catalogue().pk])
+    response = client.post(url, course_form(recertification_window_days=days))
+    assert response.status_code == 200
+    assert "recertification_window_days" in response.context["form"].errors
     assert not CoursePage.objects.filter(slug="handling-complaints").exists()
 
 
