@@ -130,7 +130,7 @@ def test_the_command_prints_what_it_did(course, capsys):
     assign(course, timezone.localdate() + datetime.timedelta(days=1))
     call_command("send_reminders")
     assert capsys.readouterr().out.strip() == (
-        "Expired 0 certificates; assigned 0 recertifications; sent 1 reminders."
+        "Expired 0 certificates; assigned 0 recertifications; sent 1 reminder."
     )
     call_command("send_reminders")
     assert capsys.readouterr().out.strip().endswith("sent 0 reminders.")

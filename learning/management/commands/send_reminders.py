@@ -27,6 +27,11 @@ class Command(BaseCommand):
             return
         result = send_reminders_now(today=timezone.localdate())
         self.stdout.write(
-            f"Expired {result['expired']} certificates; assigned {result['assigned']} "
-            f"recertifications; sent {result['sent']} reminders."
+            f"Expired {_count(result['expired'], 'certificate')}; "
+            f"assigned {_count(result['assigned'], 'recertification')}; "
+            f"sent {_count(result['sent'], 'reminder')}."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
