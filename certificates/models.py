@@ -130,6 +130,13 @@ class Certificate(models.Model):
         return self.status
 
     @property
+    def lapsed_unrenewed(self) -> bool:
+        """Expired because a policy changed and it was not renewed by the due date,
+        rather than because its own expiry date passed."""
+        due = self.recertification_due_on
+        return bool(due) and (self.expires_on is None or due < self.expires_on)
+
+    @property
     def policy_versions_text(self) -> str:
         return ", ".join(str(entry) for entry in self.versions.all())
 

@@ -91,3 +91,13 @@ def test_the_form_takes_a_typed_code(client, certificate):
     assert client.get(reverse("certificates:verify_form")).status_code == 200
     response = client.get(reverse("certificates:verify_form"), {"code": f" {certificate.code} "})
     assert response["Location"] == reverse("certificates:verify", args=[certificate.code])
+
+
+def test_an_expired_certificate_says_whether_it_lapsed_by_date_or_unrenewed(client, certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(status=CertificateStatus.EXPIRED)
+    assert "It expired on" in verify(client, certificate.code).content.decode()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        recertification_due_on=datetime.date(2026, 1, 15)
+    )
+    html = verify(client, certificate.code).content.decode()
+    assert "A policy it covers changed, and it was not renewed by 15 January 2026." in html
