@@ -22,16 +22,25 @@ class SerialCounter(models.Model):
         return f"Last serial number {self.last_number}"
 
 
+def _lapsed(today: datetime.date) -> models.Q:
+    """Current by status, but past the expiry date or the recertification due date."""
+    return models.Q(status__in=CURRENT_STATUSES, expires_on__lt=today) | models.Q(
+        status=CertificateStatus.RECERTIFICATION_DUE, recertification_due_on__lt=today
+    )
+
+
 class CertificateQuerySet(models.QuerySet):
     def current(self):
         return self.filter(status__in=CURRENT_STATUSES)
 
+    def vouching_on(self, today: datetime.date):
+        """Certificates that still vouch for their holder on ``today``."""
+        return self.filter(status__in=CURRENT_STATUSES).exclude(_lapsed(today))
+
     def in_status(self, status: str, *, today: datetime.date):
         """Certificates whose status on ``today`` is ``status``: a current certificate
         past its expiry date counts as expired before anything writes that down."""
-        lapsed = models.Q(status__in=CURRENT_STATUSES, expires_on__lt=today) | models.Q(
-            status=CertificateStatus.RECERTIFICATION_DUE, recertification_due_on__lt=today
-        )
+        lapsed = _lapsed(today)
         if status == CertificateStatus.EXPIRED:
             return self.filter(lapsed | models.Q(status=status))
         if status in CURRENT_STATUSES:

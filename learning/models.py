@@ -87,7 +87,10 @@ class Employee(models.Model):
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "employee_number"]
-        permissions = [("import_staff", "Can import staff from a CSV file")]
+        permissions = [
+            ("import_staff", "Can import staff from a CSV file"),
+            ("view_compliance", "Can see compliance reports and anyone's training record"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.employee_number})"
