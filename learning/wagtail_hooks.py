@@ -47,6 +47,11 @@ def register_people_log_actions(actions):
     actions.register_action(
         "learning.recertification", "Start recertification", "Recertification started"
     )
+    actions.register_action("learning.export", "Export a report", "Report exported")
+    actions.register_action(
+        "learning.evidence_pack", "Generate evidence pack", "Evidence pack generated"
+    )
+    actions.register_action("learning.nudge", "Send a reminder", "Reminder sent by a manager")
 
 
 @hooks.register("after_publish_page")
