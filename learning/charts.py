@@ -20,7 +20,7 @@ class Line:
     dash: str
     marker: str
     points: list[tuple[float, float, int]] = field(default_factory=list)  # x, y, value
-    label_y: float = 0.0
+    label_y: str = ""
     last: int | None = None
 
     @property
@@ -39,19 +39,39 @@ class Line:
     def plotted(self) -> list[tuple[float, float, int]]:
         return [point for point in self.points if point[2] is not None]
 
+    @property
+    def markers(self) -> list[tuple[str, int]]:
+        """An SVG path for the marker at each known point, with its value."""
+        return [(_marker(self.marker, x, y), value) for x, y, value in self.plotted]
+
+
+def _marker(shape: str, x: float, y: float) -> str:
+    if shape == "square":
+        return f"M{x - 3.5:.1f},{y - 3.5:.1f} h7 v7 h-7 z"
+    if shape == "triangle":
+        return f"M{x:.1f},{y - 4.5:.1f} l4.5,8 h-9 z"
+    if shape == "diamond":
+        return f"M{x:.1f},{y - 5:.1f} l5,5 l-5,5 l-5,-5 z"
+    if shape == "cross":
+        return f"M{x - 4:.1f},{y - 1.5:.1f} h8 v3 h-8 z M{x - 1.5:.1f},{y - 4:.1f} h3 v8 h-3 z"
+    return f"M{x - 3.5:.1f},{y:.1f} a3.5,3.5 0 1,0 7,0 a3.5,3.5 0 1,0 -7,0 z"
+
 
 @dataclass
 class LineChart:
     title: str
     lines: list[Line]
-    x_ticks: list[tuple[float, str]]
-    y_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[str, str]]
+    y_ticks: list[tuple[str, str]]
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
     top: int = TOP
     plot_right: int = WIDTH - RIGHT
     plot_bottom: int = HEIGHT - BOTTOM
+    tick_x: int = LEFT - 6
+    tick_y: int = HEIGHT - BOTTOM + 18
+    label_x: int = WIDTH - RIGHT + 8
 
     @property
     def empty(self) -> bool:
@@ -103,10 +123,10 @@ def line_chart(
         _spread([line.plotted[-1][1] + 4 if line.plotted else TOP for line in lines]),
         strict=True,
     ):
-        line.label_y = label_y
+        line.label_y = f"{label_y:.1f}"
     return LineChart(
         title=title,
         lines=lines,
-        x_ticks=[(x(i), date_format(day, "M y")) for i, day in enumerate(days)],
-        y_ticks=[(_y(percent), f"{percent}%") for percent in (0, 25, 50, 75, 100)],
+        x_ticks=[(f"{x(i):.1f}", date_format(day, "M y")) for i, day in enumerate(days)],
+        y_ticks=[(f"{_y(percent):.1f}", f"{percent}%") for percent in (0, 25, 50, 75, 100)],
     )
