@@ -11,7 +11,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
-from wagtail.admin.widgets import HeaderButton
+from wagtail.admin.widgets import Button, HeaderButton, ListingButton
 
 from cms.admin_access import ForbiddenOnDenyViewSetMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
@@ -22,6 +22,9 @@ from learning.forms import AssignmentDueDateForm, AssignmentRuleForm, EmployeeFo
 from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
 from learning.selectors import rule_match_counts
 from learning.services import assignment_delete, assignment_rule_save, employee_save
+
+# Who may open an employee's training record (HR); see learning/evidence_admin.py.
+RECORD_PERMISSION = "learning.view_compliance"
 
 
 class EmployeeSaveMixin:
@@ -41,12 +44,37 @@ class EmployeeCreateView(EmployeeSaveMixin, generic.CreateView):
 
 
 class EmployeeEditView(EmployeeSaveMixin, generic.EditView):
-    pass
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if self.request.user.has_perm(RECORD_PERMISSION):
+            buttons.append(
+                Button(
+                    "Training record",
+                    url=reverse("learning_employee_record", args=[self.object.pk]),
+                    icon_name="doc-full",
+                    priority=5,
+                )
+            )
+        return buttons
 
 
 class EmployeeIndexView(FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().with_org()
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if self.request.user.has_perm(RECORD_PERMISSION):
+            buttons.append(
+                ListingButton(
+                    "Training record",
+                    url=reverse("learning_employee_record", args=[instance.pk]),
+                    icon_name="doc-full",
+                    priority=15,
+                )
+            )
+        return buttons
 
 
 class EmployeeViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):

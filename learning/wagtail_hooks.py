@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 from cms.models import PolicyPage
 from courses.models import CoursePolicyPin
 from learning import admin_views
+from learning.evidence_admin import employee_record_urls
 from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
 
 
@@ -19,6 +20,11 @@ def register_people_viewsets():
 @hooks.register("register_admin_viewset")
 def register_training_viewsets():
     return TrainingViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_employee_record_urls():
+    return employee_record_urls()
 
 
 @hooks.register("register_admin_urls")
