@@ -31,7 +31,6 @@ from learning.models import Department, Employee, JobRole, Location
 
 HISTORY_CACHE_SECONDS = 60 * 60
 PERMISSION = "learning.view_compliance"
-EMPLOYEE_RECORD_URL = None
 
 STATUS_HELP = {
     ComplianceStatus.CURRENT: "Certified on the versions the course teaches now.",
@@ -191,7 +190,6 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
         course_ids = [column.pk for column in self.course_columns]
         employees = self.object_list
         context["course_columns"] = self.course_columns
-        context["employee_record_url_name"] = EMPLOYEE_RECORD_URL
         context["today"] = self.today
         context["ignored_filters"] = self.ignored_filters
         context["legend"] = [(status, STATUS_HELP[status]) for status in ComplianceStatus]

@@ -9,6 +9,8 @@ from cms.models import PolicyPage
 from courses.models import CoursePolicyPin
 from learning import admin_views
 from learning.evidence_admin import employee_record_urls
+from learning.reports import PERMISSION as COMPLIANCE_PERMISSION
+from learning.reports import ComplianceReportView
 from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
 
 
@@ -20,6 +22,30 @@ def register_people_viewsets():
 @hooks.register("register_admin_viewset")
 def register_training_viewsets():
     return TrainingViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_compliance_urls():
+    return [
+        path("reports/compliance/", ComplianceReportView.as_view(), name="learning_compliance"),
+        path(
+            "reports/compliance/results/",
+            ComplianceReportView.as_view(results_only=True),
+            name="learning_compliance_results",
+        ),
+    ]
+
+
+class ComplianceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(COMPLIANCE_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def register_compliance_menu_item():
+    return ComplianceMenuItem(
+        "Compliance", reverse("learning_compliance"), icon_name="tasks", order=100
+    )
 
 
 @hooks.register("register_admin_urls")
