@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from learning import views
+from learning import team_views, views
 
 app_name = "learning"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("team/", team_views.team, name="team"),
+    path("team/<str:member>/", team_views.team_member_detail, name="team_member"),
+    path(
+        "team/<str:member>/assignments/<int:assignment_id>/remind/",
+        team_views.team_member_remind,
+        name="team_member_remind",
+    ),
     path(
         "certificates/<str:code>/certificate.pdf",
         views.certificate_pdf,

@@ -50,12 +50,14 @@ from learning.services import (
     scenario_run_choose,
     scenario_run_start,
 )
+from learning.team_selectors import manages_a_team
 
 
 @login_required
 @require_GET
 def dashboard(request):
     context = learner_dashboard(user=request.user, today=timezone.localdate())
+    context["manages_a_team"] = manages_a_team(user=request.user)
     return render(request, "learning/dashboard.html", context)
 
 
