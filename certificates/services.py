@@ -9,11 +9,12 @@ import uuid
 import zipfile
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.log_actions import log
+from wagtail.log_actions import log, registry
 
 from assessments.models import Attempt
 from certificates.choices import CURRENT_STATUSES, CertificateStatus
@@ -147,11 +148,15 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         expires_on = add_months(renewed.expires_on, months)
     try:
         with transaction.atomic():
-            if existing is not None and existing.status_on(today) == CertificateStatus.EXPIRED:
-                # Lapsed by date but not yet marked: it steps aside for the new one.
-                Certificate.objects.filter(pk=existing.pk, status=existing.status).update(
+            # Lapsed by date but not yet marked: it steps aside for the new one.
+            if (
+                existing is not None
+                and existing.status_on(today) == CertificateStatus.EXPIRED
+                and Certificate.objects.filter(pk=existing.pk, status=existing.status).update(
                     status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
                 )
+            ):
+                log(instance=existing, action="certificates.expire", data={"on": str(today)})
             # The holder's other current certificates for the course step aside first:
             # one of them may hold the only valid place for this version set.
             replaced = _supersede_older(user=user, course=course, actor=actor)
@@ -275,17 +280,49 @@ def certificate_reissue(*, certificate_id: int, reason: str, actor, today=None) 
     return new
 
 
+def certificates_log(*, certificate_ids, action: str, data: dict | None = None, user=None):
+    """One audit log entry per certificate for a change made to many at once, written in
+    one insert (``log()`` would make one per certificate)."""
+    if not certificate_ids:
+        return
+    certificates = list(Certificate.objects.filter(pk__in=certificate_ids))
+    if not certificates:
+        return
+    log_model = registry.get_log_model_for_model(Certificate)
+    content_type = ContentType.objects.get_for_model(Certificate, for_concrete_model=False)
+    now = timezone.now()
+    log_model.objects.bulk_create(
+        log_model(
+            content_type=content_type,
+            object_id=str(certificate.pk),
+            label=str(certificate),
+            action=action,
+            data=data or {},
+            timestamp=now,
+            user=user,
+            # No shared uuid: the admin's history keeps only the newest entry per uuid
+            # and action, which would hide all but one certificate's.
+        )
+        for certificate in certificates
+    )
+
+
 def certificates_expire(*, today: datetime.date) -> int:
     """Write down what dates have already decided: certificates past their expiry date,
-    and those past their recertification due date without renewal, are expired."""
+    and those past their recertification due date without renewal, are expired. Each one
+    gets a ``certificates.expire`` entry in its history."""
     lapsed = Certificate.objects.filter(status__in=CURRENT_STATUSES, expires_on__lt=today) | (
         Certificate.objects.filter(
             status=CertificateStatus.RECERTIFICATION_DUE, recertification_due_on__lt=today
         )
     )
-    return Certificate.objects.filter(pk__in=lapsed.values("pk")).update(
-        status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
-    )
+    with transaction.atomic():
+        ids = list(lapsed.select_for_update().values_list("pk", flat=True))
+        Certificate.objects.filter(pk__in=ids).update(
+            status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
+        )
+        certificates_log(certificate_ids=ids, action="certificates.expire", data={"on": str(today)})
+    return len(ids)
 
 
 def certificate_download_record(*, certificate: Certificate, actor) -> None:

@@ -17,3 +17,9 @@ def register_certificate_log_actions(actions):
     actions.register_action(
         "certificates.supersede", "Supersede certificate", "Certificate superseded"
     )
+    actions.register_action("certificates.expire", "Expire certificate", "Certificate expired")
+    actions.register_action(
+        "certificates.recertification_due",
+        "Recertification due",
+        "Recertification due on a new policy version",
+    )

@@ -34,6 +34,7 @@ from cms.exports import FormulaSafeExportMixin
 from courses.models import CoursePage
 from learning.forms import CertificateReasonForm
 from learning.models import Department
+from learning.report_mixins import LoggedExportMixin
 
 URL_PREFIX = "learning_certificates"
 
@@ -60,7 +61,7 @@ def certificate_queryset():
     return Certificate.objects.select_related("user").prefetch_related("versions")
 
 
-class CertificateIndexView(FormulaSafeExportMixin, generic.IndexView):
+class CertificateIndexView(LoggedExportMixin, FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return certificate_queryset()
 

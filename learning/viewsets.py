@@ -20,6 +20,7 @@ from learning.certificate_admin import URL_PREFIX, CertificateViewSet
 from learning.choices import AssignmentStatus
 from learning.forms import AssignmentDueDateForm, AssignmentRuleForm, EmployeeForm
 from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
+from learning.report_mixins import LoggedExportMixin
 from learning.selectors import rule_match_counts
 from learning.services import assignment_delete, assignment_rule_save, employee_save
 
@@ -59,7 +60,7 @@ class EmployeeEditView(EmployeeSaveMixin, generic.EditView):
         return buttons
 
 
-class EmployeeIndexView(FormulaSafeExportMixin, generic.IndexView):
+class EmployeeIndexView(LoggedExportMixin, FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().with_org()
 
@@ -115,7 +116,7 @@ class EmployeeViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):
         return EmployeeForm
 
 
-class OrgUnitIndexView(FormulaSafeExportMixin, generic.IndexView):
+class OrgUnitIndexView(LoggedExportMixin, FormulaSafeExportMixin, generic.IndexView):
     pass
 
 
@@ -223,7 +224,7 @@ class AssignmentFilterSet(WagtailFilterSet):
         return queryset.with_status(value, today=timezone.localdate())
 
 
-class AssignmentIndexView(FormulaSafeExportMixin, generic.IndexView):
+class AssignmentIndexView(LoggedExportMixin, FormulaSafeExportMixin, generic.IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("employee__user", "course")
 

@@ -9,6 +9,8 @@ from cms.models import PolicyPage
 from courses.models import CoursePolicyPin
 from learning import admin_views
 from learning.evidence_admin import employee_record_urls
+from learning.hr_reports import HR_REPORTS
+from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
 from learning.reports import PERMISSION as COMPLIANCE_PERMISSION
 from learning.reports import ComplianceReportView
 from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
@@ -68,6 +70,53 @@ def register_staff_import_menu_item():
     return StaffImportMenuItem(
         "Import staff", reverse("learning_staff_import"), icon_name="upload", order=310
     )
+
+
+@hooks.register("register_admin_urls")
+def register_hr_report_urls():
+    urls = []
+    for slug, view in HR_REPORTS.items():
+        urls += [
+            path(f"reports/{slug}/", view.as_view(), name=view.index_url_name),
+            path(
+                f"reports/{slug}/results/",
+                view.as_view(results_only=True),
+                name=view.index_results_url_name,
+            ),
+        ]
+    return urls
+
+
+class HRReportMenuItem(MenuItem):
+    """One of HR's reports in the Reports menu, shown to HR only."""
+
+    def __init__(self, slug: str, order: int):
+        view = HR_REPORTS[slug]
+        url = reverse(view.index_url_name)
+        super().__init__(view.page_title, url, icon_name=view.header_icon, order=order)
+
+    def is_shown(self, request):
+        return request.user.has_perm(HR_REPORT_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def register_overdue_menu_item():
+    return HRReportMenuItem("overdue", order=101)
+
+
+@hooks.register("register_reports_menu_item")
+def register_expiring_certificates_menu_item():
+    return HRReportMenuItem("expiring-certificates", order=102)
+
+
+@hooks.register("register_reports_menu_item")
+def register_recertification_menu_item():
+    return HRReportMenuItem("recertification", order=103)
+
+
+@hooks.register("register_reports_menu_item")
+def register_assessment_results_menu_item():
+    return HRReportMenuItem("assessment-results", order=104)
 
 
 @hooks.register("register_log_actions")
