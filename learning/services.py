@@ -413,8 +413,9 @@ def _is_new_hire(employee: Employee, today) -> bool:
 def assignments_apply_rules(*, employees=None, rules=None) -> int:
     """Create the assignments that onboarding courses and assignment rules call for.
 
-    Nobody gets a second open assignment of a course they already have open, so this
-    can run any number of times. Returns how many assignments it created.
+    A rule or onboarding asks for a course once: nobody who has, or has had, the course
+    assigned gets it again (renewals come from recertification), so this can run any
+    number of times. Returns how many assignments it created.
     """
     now = timezone.now()
     today = timezone.localdate()
@@ -440,10 +441,10 @@ def assignments_apply_rules(*, employees=None, rules=None) -> int:
         for employee_id in matching:
             wanted.setdefault((employee_id, rule.course_id), (AssignmentReason.RULE, rule))
 
-    already_open = set(
-        Assignment.objects.open()
-        .filter(employee_id__in=employee_ids)
-        .values_list("employee_id", "course_id")
+    already = set(
+        Assignment.objects.filter(employee_id__in=employee_ids).values_list(
+            "employee_id", "course_id"
+        )
     )
     by_id = {e.pk: e for e in employees}
     courses = {c.pk: c for c in CoursePage.objects.filter(pk__in={c for _, c in wanted})}
@@ -459,7 +460,7 @@ def assignments_apply_rules(*, employees=None, rules=None) -> int:
             ),
         )
         for (employee_id, course_id), (reason, rule) in wanted.items()
-        if (employee_id, course_id) not in already_open
+        if (employee_id, course_id) not in already
     ]
     Assignment.objects.bulk_create(new)
     return len(new)

@@ -126,12 +126,14 @@ def test_imported_staff_get_their_rules_and_onboarding(agents, complaints):
     assert Assignment.objects.count() == 2
 
 
-def test_finishing_a_course_lets_a_rule_assign_it_again_later(agents, complaints):
+def test_rules_running_again_never_hand_back_a_finished_course(agents, complaints):
+    """Renewal is recertification's job (on expiry or a policy change); an import or a
+    rule saved later must not put everyone who finished back through the course."""
     person = EmployeeFactory(job_role=agents)
     assignment_rule_save(rule=AssignmentRule(course=complaints, job_role=agents))
     Assignment.objects.filter(employee=person).update(completed_at=timezone.now())
-    assert assignments_apply_rules() == 1
-    assert Assignment.objects.filter(employee=person).count() == 2
+    assert assignments_apply_rules() == 0
+    assert Assignment.objects.filter(employee=person).count() == 1
 
 
 # --- the admin --------------------------------------------------------------------------
