@@ -114,6 +114,7 @@ class Certificate(models.Model):
             ("revoke_certificate", "Can revoke certificates"),
             ("reissue_certificate", "Can reissue certificates"),
         ]
+        indexes = [models.Index(fields=["user", "course"], name="certificate_by_holder")]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "course", "version_set"],
