@@ -5,12 +5,10 @@ import hashlib
 
 import django_filters
 from django.core.cache import cache
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.reports import ReportView
-from wagtail.log_actions import log
 
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
@@ -28,6 +26,11 @@ from learning.compliance import (
     team_member_ids,
 )
 from learning.models import Department, Employee, JobRole, Location
+from learning.report_mixins import (
+    LoggedExportMixin,
+    UnknownFiltersIgnoredMixin,
+    filter_by_person_words,
+)
 
 SUMMARY_CACHE_SECONDS = 5 * 60
 PERMISSION = "learning.view_compliance"
@@ -86,7 +89,13 @@ class ComplianceFilterSet(WagtailFilterSet):
         return queryset
 
 
-class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportView):
+class ComplianceReportView(
+    ForbiddenOnDenyMixin,
+    UnknownFiltersIgnoredMixin,
+    LoggedExportMixin,
+    FormulaSafeExportMixin,
+    ReportView,
+):
     page_title = "Compliance"
     header_icon = "tasks"
     index_url_name = "learning_compliance"
@@ -98,6 +107,7 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
     search_backend_name = None
     paginate_by = 50
     export_filename = "compliance"
+    export_log_name = "compliance"
     columns = []
 
     def dispatch(self, request, *args, **kwargs):
@@ -109,28 +119,9 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
     def today(self):
         return timezone.localdate()
 
-    # --- filters: a value that is not among the choices is dropped, with a notice -------
-
-    @cached_property
-    def filters(self):
-        data = self.request.GET.copy()
-        filterset = self.filterset_class(data=data, request=self.request)
-        self.ignored_filters = []
-        if not filterset.is_valid():
-            for name in filterset.errors:
-                self.ignored_filters.append(str(filterset.filters[name].label or name))
-                data.pop(name, None)
-            filterset = self.filterset_class(data=data, request=self.request)
-        return filterset
-
-    def _chosen(self, name):
-        if self.filters.is_valid():
-            return self.filters.form.cleaned_data.get(name)
-        return None
-
     @cached_property
     def course_columns(self):
-        course, policy = self._chosen("course"), self._chosen("policy")
+        course, policy = self.chosen("course"), self.chosen("policy")
         return matrix_columns(
             course_id=course.pk if course else None, policy_id=policy.pk if policy else None
         )
@@ -146,18 +137,11 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
         """Every word must match the first name, last name, email or employee number."""
         if not self.is_searching:
             return queryset
-        for word in self.search_query.split():
-            queryset = queryset.filter(
-                Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-                | Q(user__email__icontains=word)
-                | Q(employee_number__icontains=word)
-            )
-        return queryset
+        return filter_by_person_words(queryset, self.search_query, employee="")
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        status = self._chosen("status")
+        status = self.chosen("status")
         if status:
             queryset = employees_with_status(
                 queryset,
@@ -196,7 +180,6 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
         course_ids = [column.pk for column in self.course_columns]
         context["course_columns"] = self.course_columns
         context["today"] = self.today
-        context["ignored_filters"] = self.ignored_filters
         context["legend"] = [(status, STATUS_HELP[status]) for status in ComplianceStatus]
         totals, (days, series), computed_at = self._summary(self.object_list, course_ids)
         context["totals"] = totals
@@ -255,14 +238,11 @@ class ComplianceReportView(ForbiddenOnDenyMixin, FormulaSafeExportMixin, ReportV
 
     def export(self, spreadsheet_format):
         """Every row of the filtered, searched matrix, a chunk of people at a time."""
-        ids = list(self.get_queryset().values_list("pk", flat=True))
-        log(
-            instance=self.request.user,
-            action="learning.export",
-            user=self.request.user,
-            data={"report": "compliance", "format": spreadsheet_format, "people": len(ids)},
-        )
-        return self.as_spreadsheet(self._rows_for(ids), spreadsheet_format)
+        self.export_ids = list(self.get_queryset().values_list("pk", flat=True))
+        return self.as_spreadsheet(self._rows_for(self.export_ids), spreadsheet_format)
+
+    def export_log_data(self) -> dict:
+        return {"people": len(self.export_ids)}
 
     def _rows_for(self, ids, chunk=500):
         for start in range(0, len(ids), chunk):
