@@ -1,4 +1,6 @@
-"""Run every benchmark against a throwaway database and print one line each."""
+"""Run every benchmark against a throwaway database and print one line each.
+
+``python -m bench compliance`` runs the compliance matrix benchmark alone."""
 
 import logging
 import os
@@ -25,6 +27,7 @@ from assessments.services import (  # noqa: E402
     served_items,
 )
 from bench import certificates as certificate_bench  # noqa: E402
+from bench import compliance as compliance_bench  # noqa: E402
 from bench import recertification as recertification_bench  # noqa: E402
 from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
@@ -181,9 +184,11 @@ def submit_50_questions() -> object:
     return submit
 
 
-def run() -> tuple[list, list[str]]:
+def run(only: set[str]) -> tuple[list, list[str]]:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
+    if only == {"compliance"}:
+        return compliance_bench.run(ok(anonymous, "/healthz"))
     agent = Client()
     agent.force_login(get_user_model().objects.get(email="agent@example.com"))
     baseline = ok(anonymous, "/healthz")
@@ -197,6 +202,8 @@ def run() -> tuple[list, list[str]]:
     submit = submit_50_questions()
     certificate_results, notes = certificate_bench.run(baseline)
     notes.extend(recertification_bench.run())
+    compliance_results, compliance_notes = compliance_bench.run(baseline)
+    notes.extend(compliance_notes)
     return [
         compare("submit a 50-question attempt, then its result", submit, baseline),
         compare("role-play step: reply, then next step", round_trip, baseline),
@@ -219,6 +226,7 @@ def run() -> tuple[list, list[str]]:
             baseline,
         ),
         *certificate_results,
+        *compliance_results,
     ], notes
 
 
@@ -230,7 +238,7 @@ def main() -> int:
     try:
         # Background work is queued as in production (to the database), not run inline.
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
-            results, notes = run()
+            results, notes = run(set(sys.argv[1:]))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(f"database: {connection.vendor}; ratios are target time / /healthz time")

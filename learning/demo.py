@@ -298,3 +298,30 @@ ASSIGNMENT_RULES = (
     ("refunds-done-right", "Returns and Billing", "", ""),
     ("privacy-in-every-conversation", "Customer Support", "", ""),
 )
+
+
+# Who finished which course how many days ago: months of completions, so that the
+# compliance matrix and its twelve-month chart have a story to tell.
+COMPLETIONS = (
+    ("HG-1016", "refunds-done-right", 240),
+    ("HG-1018", "refunds-done-right", 205),
+    ("HG-1014", "refunds-done-right", 180),
+    ("HG-1015", "refunds-done-right", 150),
+    ("HG-1017", "refunds-done-right", 75),
+    ("HG-1008", "privacy-in-every-conversation", 280),
+    ("HG-1009", "privacy-in-every-conversation", 250),
+    ("HG-1003", "privacy-in-every-conversation", 230),
+    ("HG-1013", "privacy-in-every-conversation", 210),
+    ("HG-1007", "privacy-in-every-conversation", 160),
+    ("HG-1004", "privacy-in-every-conversation", 100),
+    ("HG-1020", "privacy-in-every-conversation", 60),
+    ("HG-1013", "complaint-handling-and-de-escalation", 180),
+    ("HG-1008", "complaint-handling-and-de-escalation", 130),
+    ("HG-1010", "complaint-handling-and-de-escalation", 120),
+    ("HG-1018", "complaint-handling-and-de-escalation", 95),
+    ("HG-1020", "complaint-handling-and-de-escalation", 40),
+)
+
+# The assignment rules went live this many days ago; people hired since were assigned
+# their courses on the day they joined.
+RULES_LIVE_DAYS = 300

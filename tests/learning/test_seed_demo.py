@@ -17,6 +17,7 @@ from certificates.models import Certificate
 from cms.models import PolicyAcknowledgement, PolicyPage
 from courses.blocks import ModuleBodyBlock
 from courses.models import CoursePage, ModulePage
+from learning.compliance import compliance_history, matrix_columns
 from learning.demo import DEMO_PASSWORD
 from learning.models import Assignment, AssignmentRule, Department, Employee
 
@@ -210,3 +211,21 @@ def test_every_demo_course_has_a_certifying_assessment_and_the_agent_passed_one(
     ).order_by("number")
     assert [a.passed for a in agent] == [False, True]
     assert Attempt.objects.filter(assessment=essentials.assessment).count() >= 10
+
+
+def test_the_compliance_matrix_tells_a_story_at_first_sight(client):
+    """Months of completions, a material revision and some people late: HR's matrix
+    shows every kind of cell, and the chart has history for each department."""
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="hr@example.com"))
+    html = client.get("/admin/reports/compliance/").content.decode()
+    for words in ("Current on", "Certified on v1.1, due by", "Overdue since", "In progress"):
+        assert words in html, words
+    today = timezone.localdate()
+    employees = Employee.objects.active()
+    course_ids = [column.pk for column in matrix_columns()]
+    _, series = compliance_history(employees, course_ids=course_ids, today=today)
+    assert {"Customer Support", "Returns and Billing"} <= set(series)
+    for name in ("Customer Support", "Returns and Billing"):
+        known = [value for value in series[name] if value is not None]
+        assert len(known) >= 8 and len(set(known)) >= 3, (name, series[name])

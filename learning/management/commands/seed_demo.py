@@ -34,6 +34,7 @@ from cms.models import HomePage, PolicyVersion, SiteBranding
 from courses.demo import attach_assessments, seed_courses, seed_scenarios
 from courses.models import CoursePage, CoursePolicyPin, ScenarioPage
 from learning import demo
+from learning.choices import AssignmentReason
 from learning.models import (
     Assignment,
     AssignmentRule,
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             assignments_apply_rules()
             self._agent_history(agent.employee)
             self._colleagues_sit(essentials_slug="customer-service-essentials")
+            self._team_history(skip=agent.employee)
             self._material_change()
         # Rendered here rather than by a worker, so the demo's PDFs exist at once.
         for pk in Certificate.objects.filter(pdf_sha256="").values_list("pk", flat=True):
@@ -160,6 +162,35 @@ class Command(BaseCommand):
             self._play(user, refunds, scenario, mode="assessed", best=True)
         self._sit(user, refunds, days_ago=121, right_share=1.0, seed=3)
         self._backdate(user, refunds, assigned=130, started=125, completed=121)
+
+    def _team_history(self, *, skip: Employee) -> None:
+        """Months of history for everyone else: the rule-made assignments date from when
+        the rules went live (or the hire date), and colleagues finished their courses on
+        the days in ``demo.COMPLETIONS``; whoever did not is now late."""
+        today = timezone.localdate()
+        for employee in Employee.objects.exclude(pk=skip.pk).select_related("user"):
+            days = min(demo.RULES_LIVE_DAYS, (today - employee.hire_date).days)
+            for assignment in Assignment.objects.filter(
+                employee=employee, reason=AssignmentReason.RULE, started_at__isnull=True
+            ).select_related("course"):
+                if (today - timezone.localdate(assignment.assigned_at)).days >= days:
+                    continue  # dated already
+                self._backdate(employee.user, assignment.course, assigned=days)
+        for number, slug, days_ago in demo.COMPLETIONS:
+            employee = Employee.objects.select_related("user").get(employee_number=number)
+            course = CoursePage.objects.get(slug=slug)
+            if Assignment.objects.filter(
+                employee=employee, course=course, completed_at__isnull=False
+            ).exists():
+                continue
+            user = employee.user
+            self._take(user, course, course.get_modules())
+            for scenario in course.get_scenarios():
+                self._play(user, course, scenario, mode="assessed", best=True)
+            self._sit(user, course, days_ago=days_ago, right_share=1.0, seed=days_ago)
+            self._backdate(
+                user, course, assigned=days_ago + 25, started=days_ago + 6, completed=days_ago
+            )
 
     def _sit(self, user, course, *, days_ago: int, right_share: float, seed: int) -> None:
         """Sit the course's final assessment on a day in the past, answering about
