@@ -421,6 +421,20 @@ class Attempt(models.Model):
         related_name="+",
         help_text="The policy versions in force when the attempt started.",
     )
+    scope_version = models.ForeignKey(
+        "cms.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A short recertification attempt: the policy version whose changed "
+        "sections it covers. Empty: the whole assessment.",
+    )
+    scope_sections = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A short recertification attempt: the section keys its questions cite.",
+    )
 
     objects = AttemptQuerySet.as_manager()
 
@@ -443,6 +457,11 @@ class Attempt(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def is_scoped(self) -> bool:
+        """Served only the questions on some sections of a policy, not the whole draw."""
+        return self.scope_version_id is not None
 
 
 class AttemptItem(models.Model):

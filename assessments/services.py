@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from wagtail.log_actions import log
@@ -286,6 +286,38 @@ def draw_questions(rules: list[SelectionRule], rng: random.Random) -> list[int]:
     return chosen
 
 
+@dataclass(frozen=True)
+class SectionScope:
+    """Restricts an attempt to the questions that cite some sections of one policy
+    version (a short recertification assessment), serving at most ``most`` of them."""
+
+    version: PolicyVersion
+    section_keys: tuple[str, ...]
+    most: int
+
+
+def assessment_questions_citing(
+    assessment: Assessment, *, policy_id: int, section_keys
+) -> list[int]:
+    """The questions an assessment can serve (its fixed questions and the pools its
+    random draws take from) that cite any of the given sections of a policy, in a stable
+    order. One query whatever the number of rules."""
+    keys = set(section_keys)
+    rules = list(assessment.selection_rules.all())
+    if not keys or not rules:
+        return []
+    within = Q(pk__in=[rule.question_id for rule in rules if rule.is_fixed])
+    for rule in rules:
+        if not rule.is_fixed:
+            within |= Q(pk__in=rule.pool().values("pk"))
+    candidates = (
+        Question.objects.filter(within, policy_id=policy_id)
+        .order_by("pk")
+        .values_list("pk", "section_keys")
+    )
+    return [pk for pk, cited in candidates if keys & set(cited.split(","))]
+
+
 def _served_order(kind: str, value, *, shuffle: bool, rng: random.Random) -> list[int]:
     order = list(range(answers.option_count(kind, value)))
     if kind in answers.ALWAYS_SHUFFLED:
@@ -299,15 +331,15 @@ def _served_order(kind: str, value, *, shuffle: bool, rng: random.Random) -> lis
     return order
 
 
-def _start_refusal(*, user, assessment: Assessment, now) -> str | None:
+def _start_refusal(*, user, assessment: Assessment, now, counted_since=None) -> str | None:
     if assessment.is_practice:
         return None
-    previous = list(
-        Attempt.objects.filter(user=user, assessment=assessment)
-        .exclude(status=AttemptStatus.IN_PROGRESS)
-        .order_by("-number")
-        .values_list("submitted_at", flat=True)
+    counted = Attempt.objects.filter(user=user, assessment=assessment).exclude(
+        status=AttemptStatus.IN_PROGRESS
     )
+    if counted_since is not None:
+        counted = counted.filter(started_at__gte=counted_since)
+    previous = list(counted.order_by("-number").values_list("submitted_at", flat=True))
     allowed = assessment.attempts_allowed
     if allowed is not None and len(previous) >= allowed:
         return f"You have used all {allowed} attempt(s) this assessment allows."
@@ -330,22 +362,41 @@ def _latest_revisions(question_ids: list[int]) -> dict[int, Revision]:
 
 @transaction.atomic
 def attempt_start(
-    *, user, assessment: Assessment, policy_versions=(), now=None, seed: int | None = None
+    *,
+    user,
+    assessment: Assessment,
+    policy_versions=(),
+    now=None,
+    seed: int | None = None,
+    scope: SectionScope | None = None,
+    counted_since=None,
 ) -> Attempt:
     """Start an attempt: draw and order the questions, fix their revisions, the deadline
     and the policy versions in force. At most one attempt is in progress per learner and
-    assessment; the database refuses a second even when two requests race."""
+    assessment; the database refuses a second even when two requests race.
+
+    With a ``scope`` the attempt serves only questions of the assessment citing the
+    scope's sections (drawn at random when there are more than ``scope.most``), and
+    competency minimums apply only to the competencies those questions test. With
+    ``counted_since``, only attempts started since then count towards the limit (a
+    recertification is a fresh start)."""
     now = now or timezone.now()
     open_attempt = Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
     if open_attempt is not None:
         raise AttemptRefused("You already have an attempt in progress.", attempt=open_attempt)
-    refusal = _start_refusal(user=user, assessment=assessment, now=now)
+    refusal = _start_refusal(user=user, assessment=assessment, now=now, counted_since=counted_since)
     if refusal:
         raise AttemptRefused(refusal)
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)
-    rules = list(assessment.selection_rules.all())
-    question_ids = draw_questions(rules, rng)
+    if scope is None:
+        question_ids = draw_questions(list(assessment.selection_rules.all()), rng)
+    else:
+        pool = assessment_questions_citing(
+            assessment, policy_id=scope.version.policy_id, section_keys=scope.section_keys
+        )
+        picked = set(rng.sample(pool, min(scope.most, len(pool))))
+        question_ids = [pk for pk in pool if pk in picked]
     if not question_ids:
         raise AttemptRefused("This assessment has no questions yet.")
     if assessment.shuffle_questions:
@@ -365,6 +416,18 @@ def attempt_start(
         minimum.competency.key: minimum.minimum_percent
         for minimum in assessment.minimums.select_related("competency")
     }
+    keys = dict(
+        Competency.objects.filter(
+            pk__in={
+                pk
+                for revision in revisions.values()
+                for pk in revision.content.get("competencies", [])
+            }
+        ).values_list("pk", "key")
+    )
+    if scope is not None:
+        # A short assessment cannot be failed on a competency none of its questions test.
+        minimums = {key: value for key, value in minimums.items() if key in keys.values()}
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(
@@ -378,20 +441,13 @@ def attempt_start(
                 closes_at=closes_at,
                 pass_percent=assessment.pass_percent,
                 competency_minimums=minimums,
+                scope_version=scope.version if scope else None,
+                scope_sections=list(scope.section_keys) if scope else [],
             )
     except IntegrityError:
         racing = Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
         raise AttemptRefused("You already have an attempt in progress.", attempt=racing) from None
     served = {pk: served_question(revision) for pk, revision in revisions.items()}
-    keys = dict(
-        Competency.objects.filter(
-            pk__in={
-                pk
-                for revision in revisions.values()
-                for pk in revision.content.get("competencies", [])
-            }
-        ).values_list("pk", "key")
-    )
     items = []
     for position, question_id in enumerate(question_ids, start=1):
         question = served[question_id]

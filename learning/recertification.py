@@ -6,9 +6,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from assessments.models import Attempt
+from assessments.services import SectionScope, assessment_questions_citing
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate, CertificateVersion
 from certificates.services import certificates_expire
@@ -19,6 +22,11 @@ from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 
 FAN_OUT_BATCH = 500
+# A delta recertification is passed with the final assessment's questions on the changed
+# sections: at least this many of them, or the learner sits the whole final assessment...
+RECERTIFICATION_MIN_QUESTIONS = 3
+# ... and at most this many, drawn at random when more cite the changed sections.
+RECERTIFICATION_MAX_QUESTIONS = 10
 
 
 @dataclass
@@ -33,10 +41,28 @@ def recertification_due_on(version: PolicyVersion) -> datetime.date:
     return effective + datetime.timedelta(days=version.recertification_days or 0)
 
 
+def _not_yet_reached(version: PolicyVersion) -> Q:
+    """Certificates the version has still to reach: valid ones, and ones already due for
+    recertification on an earlier version whose active holder has no open assignment of
+    the course on this version (or a newer one) yet."""
+    reached = Assignment.objects.filter(
+        employee__user_id=OuterRef("user_id"),
+        course_id=OuterRef("course_id"),
+        completed_at__isnull=True,
+        policy_version__policy_id=version.policy_id,
+        policy_version__major__gte=version.major,
+    )
+    return Q(status=CertificateStatus.VALID) | (
+        Q(status=CertificateStatus.RECERTIFICATION_DUE, user__employee__active=True)
+        & ~Exists(reached)
+    )
+
+
 def _certificates_to_recertify(version: PolicyVersion):
-    """Valid certificates naming an older major version of the version's policy."""
+    """Certificates naming an older major version of the version's policy that it has
+    still to reach (see ``_not_yet_reached``)."""
     return Certificate.objects.filter(
-        status=CertificateStatus.VALID,
+        _not_yet_reached(version),
         versions__version__policy_id=version.policy_id,
         versions__version__major__lt=version.major,
     )
@@ -49,10 +75,22 @@ def recertification_fan_out(
     recertification due, and give each active holder a recertification assignment for the
     course, due on the version's effective date plus its window.
 
-    Batches commit one by one. A batch takes only certificates still valid, and an open
-    assignment for the course is never duplicated, so running again, or after a crash
-    half way, handles each person exactly once. ``max_batches`` bounds one call's work;
-    the result says whether everything is done. Editorial versions change nothing.
+    A certificate already due for recertification on an earlier version (2.0 is pending
+    when 3.0 comes out) is brought onto this one: the open assignment now names this
+    version, its changed sections are those that differ between the version the holder
+    is certified on and this one, and only the modules quoting sections changed since
+    the version it named are asked for again. Its due date never comes sooner: it moves
+    to this version's due date when that is later (the learner cannot finish before the
+    course teaches the new version, and now has more to learn), unless it has already
+    passed, because a new version does not wipe out an overdue recertification. The
+    certificate's recertification due date follows, so it does not lapse in the meantime.
+    One whose due date has passed lapses to expired, and its holder gets the whole course.
+
+    Batches commit one by one. A batch takes only certificates this version has not
+    reached yet, and an open assignment for the course is never duplicated, so running
+    again, or after a crash half way, handles each person exactly once. ``max_batches``
+    bounds one call's work; the result says whether everything is done. Editorial
+    versions change nothing.
     """
     version = PolicyVersion.objects.get(pk=version_id)
     progress = FanOutProgress()
@@ -133,21 +171,33 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     today = timezone.localdate()
     rows = list(
         Certificate.objects.select_for_update()
-        .filter(pk__in=certificate_ids, status=CertificateStatus.VALID)
-        .values_list("pk", "user_id", "course_id", "expires_on")
+        .filter(_not_yet_reached(version), pk__in=certificate_ids)
+        .values_list("pk", "user_id", "course_id", "expires_on", "recertification_due_on")
     )
     if not rows:
         return 0, 0
-    lapsed = [pk for pk, _, _, expires_on in rows if expires_on and expires_on < today]
-    # Past its expiry date already: it lapses rather than falls due, and the holder
-    # gets the full course.
+    # Past its expiry date, or past the date an earlier recertification was due: it lapses
+    # rather than falls due, and the holder gets the full course.
+    lapsed = {
+        pk
+        for pk, _, _, expires_on, due in rows
+        if (expires_on and expires_on < today) or (due and due < today)
+    }
+    now = timezone.now()
     Certificate.objects.filter(pk__in=lapsed).update(
-        status=CertificateStatus.EXPIRED, status_changed_at=timezone.now()
+        status=CertificateStatus.EXPIRED, status_changed_at=now
     )
-    Certificate.objects.filter(pk__in=[pk for pk, *_ in rows]).exclude(pk__in=lapsed).update(
+    already_due = Q(status=CertificateStatus.RECERTIFICATION_DUE)
+    Certificate.objects.filter(pk__in=[pk for pk, *_ in rows if pk not in lapsed]).update(
         status=CertificateStatus.RECERTIFICATION_DUE,
-        recertification_due_on=due_on,
-        status_changed_at=timezone.now(),
+        # Due on the later of this version's date and any earlier recertification's.
+        recertification_due_on=Case(
+            When(
+                already_due & Q(recertification_due_on__gt=due_on), then=F("recertification_due_on")
+            ),
+            default=Value(due_on),
+        ),
+        status_changed_at=Case(When(already_due, then=F("status_changed_at")), default=Value(now)),
     )
     named = dict(
         CertificateVersion.objects.filter(
@@ -156,29 +206,57 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     )
     employees = dict(
         Employee.objects.filter(
-            user_id__in={user for _, user, _, _ in rows}, active=True
+            user_id__in={user for _, user, *_ in rows}, active=True
         ).values_list("user_id", "pk")
     )
     open_assignments = {}
     whole_course_due = set()  # open recertifications of the whole course: never narrowed
-    for pk, employee_id, course_id, due_date, reason, changed in Assignment.objects.filter(
+    on_this_policy = {}  # open assignments naming an older version of this policy
+    for (
+        pk,
+        employee_id,
+        course_id,
+        due_date,
+        reason,
+        changed,
+        named_version,
+        policy_id,
+    ) in Assignment.objects.filter(
         employee_id__in=employees.values(),
-        course_id__in={course for _, _, course, _ in rows},
+        course_id__in={course for _, _, course, *_ in rows},
         completed_at__isnull=True,
-    ).values_list("pk", "employee_id", "course_id", "due_date", "reason", "changed_sections"):
-        open_assignments[(employee_id, course_id)] = (pk, due_date)
+    ).values_list(
+        "pk",
+        "employee_id",
+        "course_id",
+        "due_date",
+        "reason",
+        "changed_sections",
+        "policy_version_id",
+        "policy_version__policy_id",
+    ):
+        pair = (employee_id, course_id)
+        open_assignments[pair] = (pk, due_date)
         if reason == AssignmentReason.RECERTIFICATION and not changed:
-            whole_course_due.add((employee_id, course_id))
-    now = timezone.now()
+            whole_course_due.add(pair)
+        elif changed and policy_id != version.policy_id:
+            # The delta of another policy's change: one assignment cannot name two, so
+            # the whole course it is.
+            whole_course_due.add(pair)
+        if policy_id == version.policy_id:
+            on_this_policy[pair] = named_version
     wanted: dict[tuple[int, int], list[str]] = {}
-    for pk, user_id, course_id, expires_on in rows:
+    moving_on = set()  # recertifications of an earlier version still to come
+    for pk, user_id, course_id, *_ in rows:
         employee_id = employees.get(user_id)
         if employee_id is None:
             continue  # deactivated: the certificate is due, but nobody is assigned
-        still_valid = expires_on is None or expires_on >= today
-        # A certificate still valid earns the delta path: only what changed.
+        if pk not in lapsed and (employee_id, course_id) in on_this_policy:
+            moving_on.add((employee_id, course_id))
+        # A certificate still valid earns the delta path: only what changed since the
+        # version it was earned on.
         wanted[(employee_id, course_id)] = (
-            _changed_keys(version, named[pk], deltas) if still_valid else []
+            [] if pk in lapsed else _changed_keys(version, named[pk], deltas)
         )
     for pair in whole_course_due:
         if pair in wanted:
@@ -200,27 +278,40 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     # by hand a moment ago.
     Assignment.objects.bulk_create(new_rows, ignore_conflicts=True)
     users = {employee_id: user_id for user_id, employee_id in employees.items()}
-    progress_reset(
-        assignments=[
-            (users[employee_id], course_id, tuple(changed))
-            for (employee_id, course_id), changed in wanted.items()
-        ],
-        policy_id=version.policy_id,
-        memo=deltas,
-    )
-    # Someone with the course already open keeps that assignment, now due no later than
-    # the recertification and naming the change, in one statement per kind of change.
-    by_change: dict[tuple[str, ...], list[tuple[int, datetime.date]]] = {}
+    redo = []
+    for (employee_id, course_id), changed in wanted.items():
+        keys = tuple(changed)
+        if (employee_id, course_id) in moving_on:
+            # What was relearnt for the earlier version stands; only the modules quoting
+            # sections changed since are asked for again (none, if no section changed).
+            keys = tuple(_changed_keys(version, on_this_policy[(employee_id, course_id)], deltas))
+            if not keys:
+                continue
+        redo.append((users[employee_id], course_id, keys))
+    progress_reset(assignments=redo, policy_id=version.policy_id, memo=deltas)
+    # Someone with the course already open keeps that assignment, naming the change, in
+    # one statement per kind of change. It is due no later than the recertification,
+    # unless it is the recertification of an earlier version still to come: that one is
+    # due no sooner than before (see the docstring of recertification_fan_out).
+    by_change: dict[tuple[str, ...], list[int]] = {}
+    sooner, later = [], []
     for pair, changed in wanted.items():
-        if pair in open_assignments:
-            by_change.setdefault(tuple(changed), []).append(open_assignments[pair])
-    for changed, assignments in by_change.items():
-        Assignment.objects.filter(pk__in=[pk for pk, _ in assignments]).update(
+        if pair not in open_assignments:
+            continue
+        assignment_pk, _ = open_assignments[pair]
+        by_change.setdefault(tuple(changed), []).append(assignment_pk)
+        if pair in moving_on:
+            later.append(assignment_pk)
+        else:
+            sooner.append(assignment_pk)
+    for changed, assignment_pks in by_change.items():
+        Assignment.objects.filter(pk__in=assignment_pks).update(
             policy_version=version, changed_sections=list(changed)
         )
-        Assignment.objects.filter(pk__in=[pk for pk, due in assignments if due > due_on]).update(
-            due_date=due_on
-        )
+    Assignment.objects.filter(pk__in=sooner, due_date__gt=due_on).update(due_date=due_on)
+    Assignment.objects.filter(pk__in=later, due_date__lt=due_on, due_date__gte=today).update(
+        due_date=due_on
+    )
     return len(rows), len(new_rows)
 
 
@@ -279,3 +370,79 @@ def recertification_sweep(*, today: datetime.date | None = None) -> dict[str, in
         "expired": certificates_expire(today=today),
         "assigned": recertification_assign_expiring(today=today),
     }
+
+
+# --- passing a recertification -----------------------------------------------------------
+
+
+def is_delta(assignment: Assignment | None) -> bool:
+    """An open assignment that asks only for what changed in a material policy version."""
+    return bool(
+        assignment is not None
+        and assignment.completed_at is None
+        and assignment.policy_version_id
+        and assignment.changed_sections
+    )
+
+
+def recertification_since(assignment: Assignment | None) -> datetime.datetime | None:
+    """For an open recertification, when role-plays and assessment passes start to count:
+    since the change took effect and the course was assigned. None: any pass counts."""
+    if assignment is None or assignment.completed_at is not None:
+        return None
+    if assignment.policy_version_id:
+        return max(assignment.assigned_at, assignment.policy_version.effective_at)
+    if assignment.reason == AssignmentReason.RECERTIFICATION:
+        return assignment.assigned_at
+    return None
+
+
+@dataclass(frozen=True)
+class DeltaAssessment:
+    """The short assessment a delta recertification is passed with."""
+
+    scope: SectionScope
+    headings: list[str]  # of the changed sections, in the new version
+    questions: int  # how many each attempt serves
+
+    @property
+    def version(self) -> PolicyVersion:
+        return self.scope.version
+
+
+def delta_assessment_for(*, assignment: Assignment | None, course: CoursePage):
+    """The short recertification assessment for a delta recertification: the course's
+    final assessment narrowed to the questions that cite the changed sections. None when
+    the learner sits the whole final assessment: the course has none, the recertification
+    is of the whole course, or fewer than RECERTIFICATION_MIN_QUESTIONS questions cite
+    the changed sections."""
+    if course.assessment_id is None or not is_delta(assignment):
+        return None
+    version = assignment.policy_version
+    keys = tuple(assignment.changed_sections)
+    citing = assessment_questions_citing(
+        course.assessment, policy_id=version.policy_id, section_keys=keys
+    )
+    if len(citing) < RECERTIFICATION_MIN_QUESTIONS:
+        return None
+    return DeltaAssessment(
+        scope=SectionScope(version=version, section_keys=keys, most=RECERTIFICATION_MAX_QUESTIONS),
+        headings=assignment.changed_section_headings,
+        questions=min(len(citing), RECERTIFICATION_MAX_QUESTIONS),
+    )
+
+
+def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | None):
+    """The passes of the course's final assessment that count towards completing it now:
+    whole-assessment passes, and for a delta recertification also the short attempts made
+    for that change; for a recertification only those since it began."""
+    counting = Q(scope_version__isnull=True)
+    if is_delta(assignment):
+        counting |= Q(scope_version_id=assignment.policy_version_id)
+    attempts = Attempt.objects.passed_certifying().filter(
+        counting, user=user, assessment_id=course.assessment_id
+    )
+    since = recertification_since(assignment)
+    if since is not None:
+        attempts = attempts.filter(graded_at__gte=since)
+    return attempts

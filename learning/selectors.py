@@ -26,6 +26,11 @@ from learning.models import (
     ModuleProgress,
     ScenarioRun,
 )
+from learning.recertification import (
+    DeltaAssessment,
+    delta_assessment_for,
+    final_passes_counting,
+)
 
 DUE_SOON_DAYS = 14
 
@@ -404,6 +409,32 @@ def course_assessment(*, course: CoursePage, which: str) -> Assessment:
     if assessment_id is None:
         raise Http404("This course has no such assessment.")
     return Assessment.objects.prefetch_related("minimums__competency").get(pk=assessment_id)
+
+
+@dataclass(frozen=True)
+class FinalAssessmentState:
+    delta: DeltaAssessment | None  # the short recertification assessment, if that is it
+    passed: bool  # passed in a way that counts for the learner's assignment now
+
+
+def final_assessment_state(
+    *, user, course: CoursePage, assignment: Assignment | None
+) -> FinalAssessmentState:
+    """What the learner must pass: the whole final assessment or, on a delta
+    recertification, the short one; and whether a pass that counts is already in."""
+    if course.assessment_id is None:
+        return FinalAssessmentState(delta=None, passed=False)
+    if assignment is None or assignment.completed_at is not None:
+        # Nothing open: any pass is history worth showing.
+        passes = Attempt.objects.passed_certifying().filter(
+            user=user, assessment_id=course.assessment_id
+        )
+    else:
+        passes = final_passes_counting(user=user, course=course, assignment=assignment)
+    return FinalAssessmentState(
+        delta=delta_assessment_for(assignment=assignment, course=course),
+        passed=passes.exists(),
+    )
 
 
 def attempts_for(*, user, assessment: Assessment) -> list[Attempt]:

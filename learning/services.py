@@ -38,6 +38,11 @@ from learning.models import (
     ModuleProgress,
     ScenarioRun,
 )
+from learning.recertification import (
+    delta_assessment_for,
+    final_passes_counting,
+    recertification_since,
+)
 
 User = get_user_model()
 
@@ -614,19 +619,15 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
     """The completion rules: every module finished, every role-play passed in assessed
     mode, and the final assessment (if the course has one) passed. For a recertification
     the role-plays and the assessment count only if passed since it was assigned (the
-    modules it asks for again were unfinished when it was made)."""
+    modules it asks for again were unfinished when it was made); a delta recertification
+    may be passed with its short assessment instead of the whole final one."""
     open_assignment = _assignment_for(user=user, course=course)
-    since = None
     if open_assignment is not None and open_assignment.policy_version_id:
         version = open_assignment.policy_version
         pinned = CoursePolicyPin.objects.versions_by_policy(course).get(version.policy_id)
         if pinned is not None and pinned.major < version.major:
             return False  # the course does not teach the new version yet
-        since = max(open_assignment.assigned_at, version.effective_at)
-    elif open_assignment is not None and open_assignment.reason == (
-        AssignmentReason.RECERTIFICATION
-    ):
-        since = open_assignment.assigned_at
+    since = recertification_since(open_assignment)
     module_ids = set(course.get_modules().values_list("pk", flat=True))
     done = set(
         ModuleProgress.objects.filter(
@@ -649,13 +650,8 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
         runs = runs.exclude(Q(scenario_id__in=redo) & Q(finished_at__lt=since))
     passed = set(runs.values_list("scenario_id", flat=True))
     if course.assessment_id is not None:
-        attempts = Attempt.objects.passed_certifying().filter(
-            user=user, assessment_id=course.assessment_id
-        )
-        if since is not None:
-            attempts = attempts.filter(graded_at__gte=since)
-        assessment_passed = attempts.exists()
-        if not assessment_passed:
+        passes = final_passes_counting(user=user, course=course, assignment=open_assignment)
+        if not passes.exists():
             return False
     has_content = bool(module_ids or scenario_ids or course.assessment_id)
     return has_content and module_ids <= done and scenario_ids <= passed
@@ -784,9 +780,26 @@ def scenario_run_choose(
 
 def course_attempt_start(*, user, course: CoursePage, assessment: Assessment) -> Attempt:
     """Start an attempt at one of the course's assessments, recording the policy versions
-    the course is pinned to, and mark the assignment started."""
+    the course is pinned to, and mark the assignment started.
+
+    On a delta recertification the final assessment is the short one: only its questions
+    on the changed sections (see ``delta_assessment_for``). On any recertification only
+    the attempts made since it was assigned count towards the attempt limit."""
     pinned = CoursePolicyPin.objects.versions_by_policy(course)
-    attempt = attempt_start(user=user, assessment=assessment, policy_versions=pinned.values())
+    scope = counted_since = None
+    if assessment.pk == course.assessment_id:
+        assignment = _assignment_for(user=user, course=course)
+        if assignment is not None and recertification_since(assignment) is not None:
+            counted_since = assignment.assigned_at
+        delta = delta_assessment_for(assignment=assignment, course=course)
+        scope = delta.scope if delta else None
+    attempt = attempt_start(
+        user=user,
+        assessment=assessment,
+        policy_versions=pinned.values(),
+        scope=scope,
+        counted_since=counted_since,
+    )
     Assignment.objects.open().filter(
         employee__user=user, course=course, started_at__isnull=True
     ).update(started_at=attempt.started_at)

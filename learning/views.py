@@ -31,6 +31,7 @@ from learning.selectors import (
     course_assessment,
     course_for_learner,
     course_progress_for,
+    final_assessment_state,
     knowledge_check_answers,
     learner_dashboard,
     module_in_course,
@@ -68,6 +69,9 @@ def course_overview(request, course_slug):
     progress = course_progress_for(user=request.user, courses=[course])[course.pk]
     status = assignment.status_on(timezone.localdate()) if assignment else None
     pins = CoursePolicyPin.objects.versions_by_policy(course)
+    final = final_assessment_state(user=request.user, course=course, assignment=assignment)
+    # A pass before a recertification began no longer counts, here or in the progress bar.
+    progress.assessment_passed = final.passed
     return render(
         request,
         "learning/course_overview.html",
@@ -80,6 +84,7 @@ def course_overview(request, course_slug):
             "status": status,
             "status_label": AssignmentStatus(status).label if status else "",
             "policies": sorted(pins.values(), key=lambda version: version.title),
+            "delta": final.delta,
         },
     )
 
@@ -254,9 +259,10 @@ def scenario_run(request, course_slug, scenario_slug, run_id):
 
 
 def _assessment_context(request, course_slug, which):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    """The course, the assessment named by ``which`` and the learner's assignment."""
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     assessment = course_assessment(course=course, which=which)
-    return course, assessment
+    return course, assessment, assignment
 
 
 def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
@@ -270,9 +276,12 @@ def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
 @login_required
 @require_GET
 def assessment(request, course_slug, which):
-    course, current = _assessment_context(request, course_slug, which)
+    course, current, assignment = _assessment_context(request, course_slug, which)
     attempts = attempts_for(user=request.user, assessment=current)
     open_attempt = next((a for a in attempts if a.is_open), None)
+    final = None
+    if which == "final":
+        final = final_assessment_state(user=request.user, course=course, assignment=assignment)
     return render(
         request,
         "learning/assessment.html",
@@ -283,7 +292,8 @@ def assessment(request, course_slug, which):
             "attempts": attempts,
             "open_attempt": open_attempt,
             "used": sum(1 for a in attempts if not a.is_open),
-            "passed": any(a.passed for a in attempts),
+            "passed": final.passed if final else any(a.passed for a in attempts),
+            "delta": final.delta if final else None,
             "minimums": list(current.minimums.all()),
         },
     )
@@ -292,7 +302,7 @@ def assessment(request, course_slug, which):
 @login_required
 @require_POST
 def assessment_start(request, course_slug, which):
-    course, current = _assessment_context(request, course_slug, which)
+    course, current, _ = _assessment_context(request, course_slug, which)
     try:
         attempt = course_attempt_start(user=request.user, course=course, assessment=current)
     except AttemptRefused as refused:
@@ -331,7 +341,7 @@ def _conflict(request, context, message):
 @require_http_methods(["GET", "POST"])
 def attempt(request, course_slug, which, attempt_id):
     """One page of an open attempt (GET), or its answers saved (POST, then on)."""
-    course, current = _assessment_context(request, course_slug, which)
+    course, current, _ = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
     if not sitting.is_open:
@@ -408,7 +418,7 @@ def _autosave(sitting, data, positions) -> JsonResponse:
 def attempt_submit_view(request, course_slug, which, attempt_id):
     """The summary before submitting (GET) and the submission itself (POST): a repeat,
     a retry or a second tab gets the one result."""
-    course, current = _assessment_context(request, course_slug, which)
+    course, current, _ = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if request.method == "POST" or not sitting.is_open:
         if sitting.is_open:
@@ -431,7 +441,7 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
 @login_required
 @require_GET
 def attempt_result(request, course_slug, which, attempt_id):
-    course, current = _assessment_context(request, course_slug, which)
+    course, current, _ = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if sitting.is_open:
         return redirect(_attempt_url(course, which, sitting))

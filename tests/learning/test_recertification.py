@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from wagtail.models import PageLogEntry
 
+from assessments.models import Attempt
+from assessments.services import attempt_save, attempt_submit, served_items
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from certificates.services import certificate_issue
@@ -17,8 +19,20 @@ from cms.choices import ChangeKind
 from courses.models import CoursePage
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
-from learning.recertification import recertification_fan_out, recertification_sweep
-from learning.services import course_requirements_met, knowledge_check_answer, module_complete
+from learning.recertification import (
+    RECERTIFICATION_MIN_QUESTIONS,
+    recertification_due_on,
+    recertification_fan_out,
+    recertification_sweep,
+)
+from learning.services import (
+    course_attempt_start,
+    course_requirements_met,
+    knowledge_check_answer,
+    module_complete,
+)
+from tests.assessments.attempt_helpers import form
+from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
 from tests.cms.test_policy_editor import editor_data
 from tests.courses.factories import refunds_course
@@ -428,3 +442,277 @@ def test_completing_again_once_the_expiry_window_opens_renews_the_certificate(ex
         CertificateStatus.SUPERSEDED,
         renewed,
     )
+
+
+# --- the short recertification assessment ----------------------------------------------
+
+
+def window_question(policy, n, key="returns-window"):
+    return make_question(
+        "single_choice",
+        SAMPLES["single_choice"][0],
+        title=f"{key} {n}",
+        policy=policy,
+        section_keys=key,
+        competencies=["policy_knowledge"],
+    )
+
+
+def with_final(course, policy, *, on_window=3, **fields):
+    """Give the course a final assessment: ``on_window`` questions on the returns window
+    (which the material version changes), two on refunds and one on no policy."""
+    window = [window_question(policy, n) for n in range(on_window)]
+    others = [
+        window_question(policy, 1, "refund-method"),
+        window_question(policy, 2, "refund-method"),
+        make_question("true_false", SAMPLES["true_false"][0], title="General"),
+    ]
+    assessment = make_assessment([*window, *others], **fields)
+    course.assessment = assessment
+    course.save_revision().publish()
+    return window, others
+
+
+def sit(user, course, *, right=True):
+    """Start the course's final assessment as the learner would, answer and submit it."""
+    attempt = course_attempt_start(user=user, course=course, assessment=course.assessment)
+    items = served_items(attempt)
+    answered = [(item, SAMPLES[item.kind][1 if right else 2]) for item in items]
+    attempt_save(
+        attempt=attempt, sequence=0, data=form(*answered), positions=[i.position for i in items]
+    )
+    return attempt_submit(attempt=attempt)
+
+
+def certified_by_the_final(course) -> Employee:
+    person = EmployeeFactory()
+    assign(person.user, course)
+    for module in course.get_modules():
+        answer_checks(person.user, module)
+        module_complete(user=person.user, course=course, module=module)
+    assert sit(person.user, course).passed
+    assert Certificate.objects.filter(user=person.user).count() == 1
+    return person
+
+
+@pytest.fixture
+def delta_due(course_and_policy):
+    """Someone certified on Refunds 1.0 by passing the final (which allows two attempts)
+    at the first try; 2.0 changes the returns window and the course is republished on it."""
+    course, policy = course_and_policy
+    window, others = with_final(course, policy, attempts_allowed=2)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    course.save_revision().publish()
+    return CoursePage.objects.get(pk=course.pk), person, window, others
+
+
+def test_a_delta_recertification_serves_only_the_questions_on_the_changed_sections(
+    client, delta_due
+):
+    course, person, window, _ = delta_due
+    client.force_login(person.user)
+    overview = client.get(reverse("learning:course", args=[course.slug])).content.decode()
+    assert "Short recertification assessment" in overview
+    assert "3 questions on the sections of Refunds that changed (The returns window)" in overview
+    page = client.get(reverse("learning:assessment", args=[course.slug, "final"]))
+    html = page.content.decode()
+    assert (
+        "This is a short recertification assessment. Refunds changed in version 2.0, so you "
+        "answer only the questions on the 1 section that changed (The returns window): "
+        "3 questions in each attempt."
+    ) in html
+    assert "You have passed this assessment" not in html  # the pass on 1.0 no longer counts
+
+    response = client.post(reverse("learning:assessment_start", args=[course.slug, "final"]))
+    attempt = Attempt.objects.get(user=person.user, status="in_progress")
+    assert response["Location"].endswith(f"{attempt.public_id}/")
+    assert {item.question_id for item in attempt.items.all()} == {q.pk for q in window}
+    assert (attempt.scope_version.label, attempt.scope_sections) == ("2.0", ["returns-window"])
+    shown = client.get(response["Location"]).content.decode()
+    for secret in ("Right: version 2.0 says 45 days.", "That was the old rule.", 'value="100"'):
+        assert secret not in html + overview + shown
+
+
+def test_too_few_questions_on_the_changed_sections_means_the_whole_final(course_and_policy, client):
+    course, policy = course_and_policy
+    window, others = with_final(course, policy, on_window=RECERTIFICATION_MIN_QUESTIONS - 1)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    version = material(policy)
+    recertification_fan_out(version_id=version.pk)
+    client.force_login(person.user)
+    html = client.get(reverse("learning:assessment", args=[course.slug, "final"])).content.decode()
+    assert "short recertification" not in html.lower()
+    attempt = course_attempt_start(user=person.user, course=course, assessment=course.assessment)
+    assert attempt.scope_version is None
+    assert {item.question_id for item in attempt.items.all()} == {q.pk for q in [*window, *others]}
+
+
+def test_passing_the_short_assessment_recertifies_on_the_new_version(delta_due):
+    course, person, _, _ = delta_due
+    window_module = course.get_modules()[0]
+    module_complete(user=person.user, course=course, module=window_module)
+    assert not course_requirements_met(user=person.user, course=course)  # not passed yet
+    failed = sit(person.user, course, right=False)
+    assert failed.is_scoped and not failed.passed
+    assert not course_requirements_met(user=person.user, course=course)
+
+    passed = sit(person.user, course)  # the third in all: the limit counts afresh
+
+    assert passed.is_scoped and passed.passed
+    new = Certificate.objects.get(user=person.user, status=CertificateStatus.VALID)
+    assert [str(v) for v in new.versions.all()] == ["Refunds 2.0"]
+    assert new.attempt == passed
+    old = Certificate.objects.exclude(pk=new.pk).get(user=person.user)
+    assert (old.status, old.superseded_by) == (CertificateStatus.SUPERSEDED, new)
+    recertification = Assignment.objects.get(
+        employee=person, reason=AssignmentReason.RECERTIFICATION
+    )
+    assert recertification.completed_at is not None
+
+
+def test_a_short_pass_does_not_count_for_a_whole_course_recertification(course_and_policy):
+    course, policy = course_and_policy
+    with_final(course, policy)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    recertification_fan_out(version_id=material(policy).pk)
+    module_complete(user=person.user, course=course, module=course.get_modules()[0])
+    assert sit(person.user, course).is_scoped  # passed while the course still taught 1.0
+    Assignment.objects.filter(employee=person, reason=AssignmentReason.RECERTIFICATION).update(
+        changed_sections=[]  # now the whole course, say after a lapse
+    )
+    course.save_revision().publish()
+    assert not course_requirements_met(user=person.user, course=course)
+    whole = sit(person.user, course)
+    assert not whole.is_scoped and whole.passed
+    assert Certificate.objects.filter(user=person.user, status=CertificateStatus.VALID).exists()
+
+
+# --- a further material version while recertification is pending ------------------------
+
+NEW_METHOD = section("refund-method", "How refunds are paid", "Refund within 5 working days.")
+
+
+def third(policy, days):
+    """Refunds 3.0: the refund method changes too; the returns window stays as in 2.0."""
+    revise(
+        policy,
+        kind=ChangeKind.MATERIAL,
+        summary="Refunds paid within 5 working days.",
+        days=days,
+        sections=[NEW_WINDOW, NEW_METHOD, DEFAULT_SECTIONS[2]],
+    )
+    return policy.versions.newest_first().first()
+
+
+@pytest.mark.parametrize("days", [60, 10])
+def test_a_pending_recertification_moves_onto_the_newest_version(course_and_policy, days):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    two = material(policy, days=30)
+    recertification_fan_out(version_id=two.pk)
+    due_for_two = Assignment.objects.get(employee=person).due_date
+    three = third(policy, days=days)
+
+    progress = recertification_fan_out(version_id=three.pk)
+
+    assert (progress.certificates, progress.assignments) == (1, 0)
+    assignment = Assignment.objects.get(employee=person)  # the same one, moved on
+    assert assignment.policy_version == three
+    # Compared with 1.0, the version the certificate was earned on.
+    assert assignment.changed_sections == ["returns-window", "refund-method"]
+    # Never sooner than before: 3.0's date only when it is the later one.
+    due = max(due_for_two, recertification_due_on(three))
+    assert assignment.due_date == due
+    certificate = Certificate.objects.get(user=person.user)
+    assert (certificate.status, certificate.recertification_due_on) == (
+        CertificateStatus.RECERTIFICATION_DUE,
+        due,
+    )
+    again = recertification_fan_out(version_id=three.pk)
+    assert (again.certificates, again.assignments) == (0, 0)
+
+
+def test_moving_on_resumes_after_a_crash_and_asks_only_for_what_changed_since(
+    course_and_policy,
+):
+    course, policy = course_and_policy
+    first, second = trained(course), trained(course)
+    two = material(policy)
+    recertification_fan_out(version_id=two.pk)
+    window = course.get_modules()[0]
+    module_complete(user=first.user, course=course, module=window)  # relearnt for 2.0
+    three = third(policy, days=30)
+
+    half = recertification_fan_out(version_id=three.pk, batch_size=1, max_batches=1)
+    rest = recertification_fan_out(version_id=three.pk, batch_size=1)
+
+    assert (half.certificates, half.finished, rest.certificates, rest.finished) == (
+        1,
+        False,
+        1,
+        True,
+    )
+    assert Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION).count() == 2
+    assert set(
+        Assignment.objects.filter(reason=AssignmentReason.RECERTIFICATION).values_list(
+            "policy_version", flat=True
+        )
+    ) == {three.pk}
+    # No module quotes the refund method, so the window relearnt for 2.0 stands.
+    done = set(
+        ModuleProgress.objects.filter(completed_at__isnull=False).values_list(
+            "user_id", "module_id"
+        )
+    )
+    assert (first.user_id, window.pk) in done
+    assert (second.user_id, window.pk) not in done
+
+
+def test_a_pending_recertification_past_its_date_lapses_and_asks_for_the_whole_course(
+    course_and_policy,
+):
+    course, policy = course_and_policy
+    (person,) = certified(course)
+    recertification_fan_out(version_id=material(policy).pk)
+    overdue = datetime.date(2020, 1, 1)
+    Certificate.objects.update(recertification_due_on=overdue)
+    Assignment.objects.update(due_date=overdue)
+    three = third(policy, days=30)
+    recertification_fan_out(version_id=three.pk)
+    assignment = Assignment.objects.get(employee=person)
+    assert (assignment.policy_version, assignment.changed_sections) == (three, [])
+    assert assignment.due_date == overdue  # still overdue
+    assert Certificate.objects.get().status == CertificateStatus.EXPIRED
+
+
+# --- a material version that rewords no section --------------------------------------
+
+
+def test_a_material_version_rewording_no_section_asks_for_the_whole_course(
+    client, course_and_policy
+):
+    course, policy = course_and_policy
+    person = trained(course)
+    revise(
+        policy,
+        kind=ChangeKind.MATERIAL,
+        summary="Now covers returns.",
+        days=30,
+        title="Refunds and returns",
+    )
+    version = policy.versions.newest_first().first()
+    assert version.label == "2.0"
+    recertification_fan_out(version_id=version.pk)
+    assignment = Assignment.objects.get(employee=person, reason=AssignmentReason.RECERTIFICATION)
+    assert assignment.changed_sections == []
+    assert not ModuleProgress.objects.filter(user=person.user, completed_at__isnull=False).exists()
+    client.force_login(person.user)
+    html = client.get(reverse("learning:dashboard")).content.decode()
+    day = version.effective_at.date()
+    assert f"Refunds and returns changed on {day.day} {day:%b %Y}: the whole course." in html
+    assert "0 sections" not in html
