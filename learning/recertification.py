@@ -14,7 +14,7 @@ from assessments.models import Attempt
 from assessments.services import SectionScope, assessment_questions_citing
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate, CertificateVersion
-from certificates.services import certificates_expire
+from certificates.services import certificates_expire, certificates_log
 from cms.models import PolicyVersion
 from cms.services import policy_version_compare
 from courses.models import CoursePage
@@ -52,9 +52,11 @@ def _not_yet_reached(version: PolicyVersion) -> Q:
         policy_version__policy_id=version.policy_id,
         policy_version__major__gte=version.major,
     )
+    # Exists rather than a join, so the batch can lock these rows on PostgreSQL (which
+    # refuses FOR UPDATE across the nullable side of an outer join).
+    active = Employee.objects.filter(user_id=OuterRef("user_id"), active=True)
     return Q(status=CertificateStatus.VALID) | (
-        Q(status=CertificateStatus.RECERTIFICATION_DUE, user__employee__active=True)
-        & ~Exists(reached)
+        Q(status=CertificateStatus.RECERTIFICATION_DUE) & Exists(active) & ~Exists(reached)
     )
 
 
@@ -169,10 +171,18 @@ def _changed_keys(version: PolicyVersion, old_version_id: int, deltas) -> list[s
 @transaction.atomic
 def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, int]:
     today = timezone.localdate()
-    rows = list(
+    # Lock first, then choose in a statement of its own: under READ COMMITTED that second
+    # statement sees what a concurrent fan-out committed while this one waited for the
+    # locks (its assignments), so nobody is handled twice.
+    locked = list(
         Certificate.objects.select_for_update()
-        .filter(_not_yet_reached(version), pk__in=certificate_ids)
-        .values_list("pk", "user_id", "course_id", "expires_on", "recertification_due_on")
+        .filter(pk__in=certificate_ids)
+        .values_list("pk", flat=True)
+    )
+    rows = list(
+        Certificate.objects.filter(_not_yet_reached(version), pk__in=locked).values_list(
+            "pk", "user_id", "course_id", "expires_on", "recertification_due_on"
+        )
     )
     if not rows:
         return 0, 0
@@ -198,6 +208,12 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
             default=Value(due_on),
         ),
         status_changed_at=Case(When(already_due, then=F("status_changed_at")), default=Value(now)),
+    )
+    certificates_log(certificate_ids=lapsed, action="certificates.expire", data={"on": str(today)})
+    certificates_log(
+        certificate_ids=[pk for pk, *_ in rows if pk not in lapsed],
+        action="certificates.recertification_due",
+        data={"version": f"{version.title} {version.label}", "due_on": str(due_on)},
     )
     named = dict(
         CertificateVersion.objects.filter(

@@ -201,7 +201,7 @@ def test_statements_do_not_grow_with_the_people_affected(course_and_policy, peop
     with CaptureQueriesContext(connection) as queries:
         progress = recertification_fan_out(version_id=version.pk, batch_size=500)
     assert progress.certificates == people
-    assert len(queries) <= 20
+    assert len(queries) <= 23  # the same at 10 and 60 people
 
 
 # --- expiry ------------------------------------------------------------------------
