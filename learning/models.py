@@ -203,6 +203,7 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["employee", "course"], name="assignment_by_person")]
         constraints = [
             # One open assignment of a course per person; completed ones stay as history.
             models.UniqueConstraint(
