@@ -249,7 +249,11 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
         .order_by("-assigned_at", "-pk")
     )
     open_courses = {a.course_id: a.course for a in assignments if a.completed_at is None}
-    progress = course_progress_for(user=employee.user, courses=list(open_courses.values()))
+    progress = course_progress_for(
+        user=employee.user,
+        courses=list(open_courses.values()),
+        assignments={a.course_id: a for a in assignments if a.completed_at is None},
+    )
     entries = []
     for assignment in assignments:
         status = assignment.status_on(today)

@@ -30,6 +30,8 @@ from learning.recertification import (
     DeltaAssessment,
     delta_assessment_for,
     final_passes_counting,
+    is_delta,
+    recertification_since,
 )
 
 DUE_SOON_DAYS = 14
@@ -100,11 +102,22 @@ def _children_by_course(model, courses: list[CoursePage], *fields) -> dict[int, 
     return result
 
 
-def course_progress_for(*, user, courses: list[CoursePage]) -> dict[int, CourseProgress]:
+def course_progress_for(
+    *, user, courses: list[CoursePage], assignments: dict[int, Assignment] | None = None
+) -> dict[int, CourseProgress]:
     """Modules, role-plays and this person's progress in them for several courses, in a
-    fixed number of queries."""
+    fixed number of queries. Given each course's assignment, an open recertification
+    counts only role-plays and assessment passes since it began (and, for a delta, the
+    short assessment made for it), as completing it does."""
     if not courses:
         return {}
+    assignments = assignments or {}
+    since = {pk: recertification_since(a) for pk, a in assignments.items()}
+
+    def counts(course_id, when) -> bool:
+        start = since.get(course_id)
+        return start is None or (when is not None and when >= start)
+
     modules = _children_by_course(ModulePage, courses, "estimated_minutes")
     scenarios = _children_by_course(ScenarioPage, courses)
     progress = {
@@ -122,22 +135,28 @@ def course_progress_for(*, user, courses: list[CoursePage]) -> dict[int, CourseP
         runs = (
             ScenarioRun.objects.filter(user=user, course_id__in=list(progress))
             .order_by()
-            .values_list("course_id", "scenario_id", "mode", "passed")
-            .distinct()
+            .values_list("course_id", "scenario_id", "mode", "passed", "finished_at")
         )
-        for course_id, scenario_id, mode, passed in runs:
+        for course_id, scenario_id, mode, passed, finished_at in runs:
             progress[course_id].played.add(scenario_id)
-            if passed and mode == ScenarioMode.ASSESSED:
+            if passed and mode == ScenarioMode.ASSESSED and counts(course_id, finished_at):
                 progress[course_id].passed.add(scenario_id)
     assessment_ids = {course.assessment_id for course in courses} - {None}
     if assessment_ids:
-        passed_ids = set(
+        passes = list(
             Attempt.objects.passed_certifying()
             .filter(user=user, assessment_id__in=assessment_ids)
-            .values_list("assessment_id", flat=True)
+            .values_list("assessment_id", "graded_at", "scope_version_id")
         )
         for course in courses:
-            progress[course.pk].assessment_passed = course.assessment_id in passed_ids
+            assignment = assignments.get(course.pk)
+            delta_version = assignment.policy_version_id if is_delta(assignment) else None
+            progress[course.pk].assessment_passed = any(
+                assessment_id == course.assessment_id
+                and (scope is None or scope == delta_version)
+                and counts(course.pk, graded_at)
+                for assessment_id, graded_at, scope in passes
+            )
     return progress
 
 
@@ -167,7 +186,11 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
         .order_by("title")
     )
     courses = {a.course_id: a.course for a in assignments}
-    progress = course_progress_for(user=user, courses=list(courses.values()))
+    progress = course_progress_for(
+        user=user,
+        courses=list(courses.values()),
+        assignments={a.course_id: a for a in assignments if a.completed_at is None},
+    )
     rows = []
     for assignment in assignments:
         status = assignment.status_on(today)

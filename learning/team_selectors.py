@@ -172,7 +172,11 @@ def member_training(*, member: Employee, today: datetime.date) -> MemberTraining
         .order_by("due_date", "pk")
     )
     courses = {a.course_id: a.course for a in assignments}
-    progress = course_progress_for(user=member.user, courses=list(courses.values()))
+    progress = course_progress_for(
+        user=member.user,
+        courses=list(courses.values()),
+        assignments={a.course_id: a for a in assignments if a.completed_at is None},
+    )
     nudges: dict[int, list[Reminder]] = {}
     for reminder in Reminder.objects.filter(
         assignment__in=[a.pk for a in assignments if a.completed_at is None],

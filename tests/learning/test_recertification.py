@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from assessments.models import Attempt
@@ -25,6 +26,7 @@ from learning.recertification import (
     recertification_fan_out,
     recertification_sweep,
 )
+from learning.selectors import learner_dashboard
 from learning.services import (
     course_attempt_start,
     course_requirements_met,
@@ -534,6 +536,24 @@ def test_a_delta_recertification_serves_only_the_questions_on_the_changed_sectio
     shown = client.get(response["Location"]).content.decode()
     for secret in ("Right: version 2.0 says 45 days.", "That was the old rule.", 'value="100"'):
         assert secret not in html + overview + shown
+
+
+def test_the_dashboard_counts_only_work_done_for_the_recertification(client, delta_due):
+    course, person, _, _ = delta_due
+    client.force_login(person.user)
+
+    def progress():
+        rows = learner_dashboard(user=person.user, today=timezone.localdate())["sections"]
+        (row,) = [r for _, _, group in rows for r in group if r.assignment.completed_at is None]
+        return row.progress.completed, row.progress.total
+
+    # The check module stands; the window module and the final passed on 1.0 do not.
+    assert progress() == (1, 3)
+    module_complete(user=person.user, course=course, module=course.get_modules()[0])
+    assert progress() == (2, 3)
+    assert sit(person.user, course).passed  # the short assessment completes it
+    html = client.get(reverse("learning:dashboard")).content.decode()
+    assert "Refunds changed on" not in html
 
 
 def test_too_few_questions_on_the_changed_sections_means_the_whole_final(course_and_policy, client):
