@@ -14,7 +14,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q
-from django.utils.dateformat import format as date_format
 
 from certificates.choices import CURRENT_STATUSES, CertificateStatus
 from certificates.models import Certificate, CertificateVersion
@@ -26,8 +25,21 @@ EXPIRING_WITHIN_DAYS = 30
 MAX_REPORTING_DEPTH = 50
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _day(value: datetime.date | None) -> str:
-    return date_format(value, "j M Y") if value else ""
+    """ "1 Dec 2026": the admin's short date, written out directly because an export
+    formats tens of thousands of them."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}" if value else ""
+
+
+@dataclass(frozen=True)
+class OpenAssignment:
+    """What a cell needs of an open assignment."""
+
+    due_date: datetime.date
+    started_at: datetime.datetime | None
 
 
 @dataclass(frozen=True)
@@ -84,7 +96,7 @@ def _ended_on(certificate: Certificate, today: datetime.date) -> datetime.date |
 def cell_for(
     *,
     certificates: list[Certificate],
-    open_assignment: Assignment | None,
+    open_assignment: Assignment | OpenAssignment | None,
     assigned: bool,
     today: datetime.date,
     versions: dict[int, str] | None = None,
@@ -132,7 +144,7 @@ def _pair_subqueries(today: datetime.date) -> dict[str, Exists]:
     itself inside a query over employees."""
     certificates = Certificate.objects.filter(
         user_id=OuterRef(OuterRef("user_id")), course_id=OuterRef("pk")
-    )
+    ).exclude(status=CertificateStatus.SUPERSEDED)  # as the cells leave them out
     assignments = Assignment.objects.filter(
         employee_id=OuterRef(OuterRef("pk")), course_id=OuterRef("pk")
     )
@@ -298,15 +310,14 @@ def matrix_rows(
     ):
         key = (by_user[certificate.user_id], certificate.course_id)
         certificates.setdefault(key, []).append(certificate)
-    open_assignments: dict[tuple[int, int], Assignment] = {}
+    open_assignments: dict[tuple[int, int], OpenAssignment] = {}
     assigned: set[tuple[int, int]] = set()
-    for assignment in Assignment.objects.filter(
+    for employee_id, course_id, due_date, started_at, completed_at in Assignment.objects.filter(
         employee_id__in=list(by_user.values()), course_id__in=course_ids
-    ).only("pk", "employee_id", "course_id", "due_date", "started_at", "completed_at"):
-        key = (assignment.employee_id, assignment.course_id)
-        assigned.add(key)
-        if assignment.completed_at is None:
-            open_assignments[key] = assignment
+    ).values_list("employee_id", "course_id", "due_date", "started_at", "completed_at"):
+        assigned.add((employee_id, course_id))
+        if completed_at is None:
+            open_assignments[(employee_id, course_id)] = OpenAssignment(due_date, started_at)
     today_current = [
         c.pk
         for group in certificates.values()

@@ -412,7 +412,11 @@ class ExpiringCertificatesReportView(HRReportView):
     def period(self) -> tuple[datetime.date, datetime.date]:
         start, stop = _days(self.chosen("expires_on"))
         start = start or self.today
-        return start, stop or start + datetime.timedelta(days=EXPIRING_PERIOD_DAYS)
+        if stop is None:
+            # Thirty days on, or the last day there is for a start near the end of time.
+            room = (datetime.date.max - start).days
+            stop = start + datetime.timedelta(days=min(EXPIRING_PERIOD_DAYS, room))
+        return start, stop
 
     def get_base_queryset(self):
         start, stop = self.period

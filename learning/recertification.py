@@ -451,7 +451,7 @@ def delta_assessment_for(*, assignment: Assignment | None, course: CoursePage):
 def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | None):
     """The passes of the course's final assessment that count towards completing it now:
     whole-assessment passes, and for a delta recertification also the short attempts made
-    for that change; for a recertification only those since it began."""
+    for that change; for a recertification only those started since it began."""
     counting = Q(scope_version__isnull=True)
     if is_delta(assignment):
         counting |= Q(scope_version_id=assignment.policy_version_id)
@@ -460,5 +460,7 @@ def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | 
     )
     since = recertification_since(assignment)
     if since is not None:
-        attempts = attempts.filter(graded_at__gte=since)
+        # Started since: an attempt begun on the old questions does not count, even if it
+        # is submitted or graded after the change.
+        attempts = attempts.filter(started_at__gte=since)
     return attempts

@@ -132,21 +132,39 @@ def course_progress_for(
         if completed:
             progress[course_id].done.add(module_id)
     if any(scenarios.values()):
+        # For a delta, only role-plays on the changed policy are played again.
+        delta_policy = {
+            pk: a.policy_version.policy_id for pk, a in assignments.items() if is_delta(a)
+        }
+        on_policy = set()
+        if delta_policy:
+            on_policy = set(
+                ScenarioPage.policies.through.objects.filter(
+                    scenariopage__in=[s.pk for group in scenarios.values() for s in group]
+                ).values_list("scenariopage_id", "policypage_id")
+            )
         runs = (
             ScenarioRun.objects.filter(user=user, course_id__in=list(progress))
             .order_by()
-            .values_list("course_id", "scenario_id", "mode", "passed", "finished_at")
+            .values_list("course_id", "scenario_id", "mode", "passed", "started_at")
         )
-        for course_id, scenario_id, mode, passed, finished_at in runs:
+        for course_id, scenario_id, mode, passed, started_at in runs:
             progress[course_id].played.add(scenario_id)
-            if passed and mode == ScenarioMode.ASSESSED and counts(course_id, finished_at):
+            redo = course_id not in delta_policy or (
+                (scenario_id, delta_policy[course_id]) in on_policy
+            )
+            if (
+                passed
+                and mode == ScenarioMode.ASSESSED
+                and (not redo or counts(course_id, started_at))
+            ):
                 progress[course_id].passed.add(scenario_id)
     assessment_ids = {course.assessment_id for course in courses} - {None}
     if assessment_ids:
         passes = list(
             Attempt.objects.passed_certifying()
             .filter(user=user, assessment_id__in=assessment_ids)
-            .values_list("assessment_id", "graded_at", "scope_version_id")
+            .values_list("assessment_id", "started_at", "scope_version_id")
         )
         for course in courses:
             assignment = assignments.get(course.pk)
@@ -154,8 +172,8 @@ def course_progress_for(
             progress[course.pk].assessment_passed = any(
                 assessment_id == course.assessment_id
                 and (scope is None or scope == delta_version)
-                and counts(course.pk, graded_at)
-                for assessment_id, graded_at, scope in passes
+                and counts(course.pk, started_at)
+                for assessment_id, started_at, scope in passes
             )
     return progress
 

@@ -618,7 +618,7 @@ def module_complete(*, user, course: CoursePage, module: ModulePage) -> bool:
 def course_requirements_met(*, user, course: CoursePage) -> bool:
     """The completion rules: every module finished, every role-play passed in assessed
     mode, and the final assessment (if the course has one) passed. For a recertification
-    the role-plays and the assessment count only if passed since it was assigned (the
+    the role-plays and the assessment count only if started since it was assigned (the
     modules it asks for again were unfinished when it was made); a delta recertification
     may be passed with its short assessment instead of the whole final one."""
     open_assignment = _assignment_for(user=user, course=course)
@@ -647,7 +647,7 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
                 .filter(policies=open_assignment.policy_version.policy_id)
                 .values_list("pk", flat=True)
             )
-        runs = runs.exclude(Q(scenario_id__in=redo) & Q(finished_at__lt=since))
+        runs = runs.exclude(Q(scenario_id__in=redo) & Q(started_at__lt=since))
     passed = set(runs.values_list("scenario_id", flat=True))
     if course.assessment_id is not None:
         passes = final_passes_counting(user=user, course=course, assignment=open_assignment)
@@ -789,8 +789,7 @@ def course_attempt_start(*, user, course: CoursePage, assessment: Assessment) ->
     scope = counted_since = None
     if assessment.pk == course.assessment_id:
         assignment = _assignment_for(user=user, course=course)
-        if assignment is not None and recertification_since(assignment) is not None:
-            counted_since = assignment.assigned_at
+        counted_since = recertification_since(assignment)
         delta = delta_assessment_for(assignment=assignment, course=course)
         scope = delta.scope if delta else None
     attempt = attempt_start(

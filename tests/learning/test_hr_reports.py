@@ -188,6 +188,14 @@ def test_unknown_filter_values_are_ignored_with_a_notice(client, hr_user, traini
     assert len(rows) == 3  # the export ignores it too
 
 
+def test_a_period_starting_at_the_end_of_the_calendar_is_empty_not_an_error(
+    client, hr_user, training
+):
+    client.force_login(hr_user)
+    html = page(client, "expiring-certificates", expires_on_after="9999-12-31")
+    assert "Ada Lovelace" not in html
+
+
 def test_overdue_export_neutralises_formula_names(client, hr_user, course):
     assign(person(HOSTILE, "Evil"), course, days(-1))
     client.force_login(hr_user)

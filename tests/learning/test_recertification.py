@@ -736,3 +736,39 @@ def test_a_material_version_rewording_no_section_asks_for_the_whole_course(
     day = version.effective_at.date()
     assert f"Refunds and returns changed on {day.day} {day:%b %Y}: the whole course." in html
     assert "0 sections" not in html
+
+
+def test_an_attempt_begun_before_the_change_does_not_recertify(course_and_policy):
+    course, policy = course_and_policy
+    with_final(course, policy)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    early = course_attempt_start(user=person.user, course=course, assessment=course.assessment)
+    recertification_fan_out(version_id=material(policy).pk)
+    course.save_revision().publish()
+    for module in course.get_modules():
+        module_complete(user=person.user, course=course, module=module)
+    items = served_items(early)
+    answered = [(item, SAMPLES[item.kind][1]) for item in items]
+    attempt_save(
+        attempt=early, sequence=0, data=form(*answered), positions=[i.position for i in items]
+    )
+    assert attempt_submit(attempt=early).passed  # on the old questions, after the change
+    assert not course_requirements_met(user=person.user, course=course)
+    assert not Certificate.objects.filter(user=person.user, status=CertificateStatus.VALID)
+
+
+def test_moving_onto_a_newer_version_gives_fresh_attempts(course_and_policy):
+    course, policy = course_and_policy
+    with_final(course, policy, attempts_allowed=2)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    recertification_fan_out(version_id=material(policy).pk)
+    assert not sit(person.user, course, right=False).passed
+    assert not sit(person.user, course, right=False).passed  # both allowed attempts used
+    recertification_fan_out(version_id=third(policy, days=30).pk)
+    course.save_revision().publish()
+
+    fresh = course_attempt_start(user=person.user, course=course, assessment=course.assessment)
+
+    assert fresh.status == "in_progress"
