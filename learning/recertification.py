@@ -44,13 +44,15 @@ def recertification_due_on(version: PolicyVersion) -> datetime.date:
 def _not_yet_reached(version: PolicyVersion) -> Q:
     """Certificates the version has still to reach: valid ones, and ones already due for
     recertification on an earlier version whose active holder has no open assignment of
-    the course on this version (or a newer one) yet."""
+    the course on this version (or a newer one) yet. An open recertification of the
+    whole course, whichever policy's change asked for it, already covers this one: so a
+    course teaching two changed policies never passes its people back and forth."""
     reached = Assignment.objects.filter(
+        Q(policy_version__policy_id=version.policy_id, policy_version__major__gte=version.major)
+        | Q(reason=AssignmentReason.RECERTIFICATION, changed_sections=[]),
         employee__user_id=OuterRef("user_id"),
         course_id=OuterRef("course_id"),
         completed_at__isnull=True,
-        policy_version__policy_id=version.policy_id,
-        policy_version__major__gte=version.major,
     )
     # Exists rather than a join, so the batch can lock these rows on PostgreSQL (which
     # refuses FOR UPDATE across the nullable side of an outer join).

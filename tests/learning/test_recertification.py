@@ -37,7 +37,7 @@ from tests.assessments.attempt_helpers import form
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
 from tests.cms.test_policy_editor import editor_data
-from tests.courses.factories import refunds_course
+from tests.courses.factories import excerpt, make_course, refunds_course
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
 
@@ -772,3 +772,29 @@ def test_moving_onto_a_newer_version_gives_fresh_attempts(course_and_policy):
     fresh = course_attempt_start(user=person.user, course=course, assessment=course.assessment)
 
     assert fresh.status == "in_progress"
+
+
+def test_two_changed_policies_in_one_course_handle_each_holder_once():
+    refunds = publish_policy(title="Refunds")
+    privacy = publish_policy(title="Privacy")
+    course = make_course(
+        "Both Policies",
+        policies=[refunds, privacy],
+        modules=[("Window", [excerpt(refunds, "returns-window")])],
+        certificate_validity_months=12,
+    )
+    (person,) = certified(course)
+    refunds_two = material(refunds)
+    assert recertification_fan_out(version_id=refunds_two.pk).certificates == 1
+    privacy_two = material(privacy)
+    assert recertification_fan_out(version_id=privacy_two.pk).certificates == 1
+    assignment = Assignment.objects.get(employee=person, completed_at__isnull=True)
+    assert (assignment.policy_version, assignment.changed_sections) == (privacy_two, [])
+
+    # Running either again (a resumed task starts from the first certificate) finds
+    # the holder already covered by the whole-course recertification.
+    assert recertification_fan_out(version_id=refunds_two.pk).certificates == 0
+    assert recertification_fan_out(version_id=privacy_two.pk).certificates == 0
+    assignment.refresh_from_db()
+    assert assignment.policy_version == privacy_two
+    assert Assignment.objects.filter(employee=person).count() == 1
