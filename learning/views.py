@@ -66,12 +66,15 @@ def dashboard(request):
 @require_GET
 def course_overview(request, course_slug):
     course, assignment = course_for_learner(user=request.user, slug=course_slug)
-    progress = course_progress_for(user=request.user, courses=[course])[course.pk]
+    open_assignment = assignment if assignment and assignment.completed_at is None else None
+    progress = course_progress_for(
+        user=request.user,
+        courses=[course],
+        assignments={course.pk: open_assignment} if open_assignment else None,
+    )[course.pk]
     status = assignment.status_on(timezone.localdate()) if assignment else None
     pins = CoursePolicyPin.objects.versions_by_policy(course)
     final = final_assessment_state(user=request.user, course=course, assignment=assignment)
-    # A pass before a recertification began no longer counts, here or in the progress bar.
-    progress.assessment_passed = final.passed
     return render(
         request,
         "learning/course_overview.html",
