@@ -571,7 +571,7 @@ def test_too_few_questions_on_the_changed_sections_means_the_whole_final(course_
     assert {item.question_id for item in attempt.items.all()} == {q.pk for q in [*window, *others]}
 
 
-def test_passing_the_short_assessment_recertifies_on_the_new_version(delta_due):
+def test_passing_the_short_assessment_recertifies_on_the_new_version(delta_due, client):
     course, person, _, _ = delta_due
     window_module = course.get_modules()[0]
     module_complete(user=person.user, course=course, module=window_module)
@@ -592,6 +592,9 @@ def test_passing_the_short_assessment_recertifies_on_the_new_version(delta_due):
         employee=person, reason=AssignmentReason.RECERTIFICATION
     )
     assert recertification.completed_at is not None
+    # Anyone checking the old certificate is told it was replaced.
+    public = client.get(reverse("certificates:verify", args=[old.code])).content.decode()
+    assert "Not valid: superseded" in public and "A newer certificate replaced it" in public
 
 
 def test_a_short_pass_does_not_count_for_a_whole_course_recertification(course_and_policy):
