@@ -383,7 +383,7 @@ def _current_on(day: datetime.date) -> Q:
 
 def compliance_totals(employees, *, course_ids: list[int], today: datetime.date) -> Totals:
     """Required and compliant (person, course) pairs among ``employees`` (a queryset),
-    per course and per department, in two grouped queries."""
+    per course and per department, in one grouped query."""
     pairs = Assignment.objects.filter(employee__in=employees, course_id__in=course_ids)
     holds = Certificate.objects.vouching_on(today).filter(
         user_id=OuterRef("employee__user_id"), course_id=OuterRef("course_id")
@@ -426,7 +426,7 @@ def compliance_history(
 ) -> tuple[list[datetime.date], dict[str, list[int | None]]]:
     """% compliant per department at each month end, rebuilt from assignment and
     certificate dates: a pair is required from the day it was first assigned and
-    compliant while a certificate vouched. Two grouped queries per month."""
+    compliant while a certificate vouched. One grouped query per month."""
     days = month_ends(today, months)
     pair = F("employee_id") * 1_000_000 + F("course_id")
     series: dict[str, list[int | None]] = {}
