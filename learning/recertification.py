@@ -45,11 +45,13 @@ def _not_yet_reached(version: PolicyVersion) -> Q:
     """Certificates the version has still to reach: valid ones, and ones already due for
     recertification on an earlier version whose active holder has no open assignment of
     the course on this version (or a newer one) yet. An open recertification of the
-    whole course, whichever policy's change asked for it, already covers this one: so a
-    course teaching two changed policies never passes its people back and forth."""
+    whole course asked for by a change that took effect no earlier than this one, to
+    whichever policy, already covers it (completing it needs the course republished,
+    which pins every policy's versions then in force): so a course teaching two changed
+    policies never passes its people back and forth, and a later change is never hidden."""
     reached = Assignment.objects.filter(
         Q(policy_version__policy_id=version.policy_id, policy_version__major__gte=version.major)
-        | Q(reason=AssignmentReason.RECERTIFICATION, changed_sections=[]),
+        | Q(changed_sections=[], policy_version__effective_at__gte=version.effective_at),
         employee__user_id=OuterRef("user_id"),
         course_id=OuterRef("course_id"),
         completed_at__isnull=True,
@@ -255,7 +257,8 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     ):
         pair = (employee_id, course_id)
         open_assignments[pair] = (pk, due_date)
-        if reason == AssignmentReason.RECERTIFICATION and not changed:
+        if (reason == AssignmentReason.RECERTIFICATION or named_version) and not changed:
+            # Whatever made it (the fan-out, or one it took over), it asks for it all.
             whole_course_due.add(pair)
         elif changed and policy_id != version.policy_id:
             # The delta of another policy's change: one assignment cannot name two, so

@@ -22,6 +22,7 @@ from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentStatus, ScenarioMode
+from learning.recertification import recertification_since
 from learning.selectors import (
     attempt_for_learner,
     attempt_page_view,
@@ -183,9 +184,15 @@ def module_finish(request, course_slug, module_slug):
 @login_required
 @require_GET
 def scenario(request, course_slug, scenario_slug):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = scenario_in_course(course=course, slug=scenario_slug)
     runs = scenario_runs_for(user=request.user, course=course, scenario=current)
+    open_assignment = assignment if assignment and assignment.completed_at is None else None
+    progress = course_progress_for(
+        user=request.user,
+        courses=[course],
+        assignments={course.pk: open_assignment} if open_assignment else None,
+    )[course.pk]
     rule = current.pass_rule()
     return render(
         request,
@@ -195,7 +202,9 @@ def scenario(request, course_slug, scenario_slug):
             "scenario": current,
             "runs": runs,
             "unfinished": next((r for r in runs if not r.is_finished), None),
-            "passed": any(r.passed and r.mode == ScenarioMode.ASSESSED for r in runs),
+            # As completing the course counts it: on a recertification, a pass before it
+            # began may not.
+            "passed": current.pk in progress.passed,
             "rule": rule,
             "required_outcomes": [
                 ScenarioOutcome(value).label.lower() for value in rule.required_outcomes
@@ -282,9 +291,11 @@ def assessment(request, course_slug, which):
     course, current, assignment = _assessment_context(request, course_slug, which)
     attempts = attempts_for(user=request.user, assessment=current)
     open_attempt = next((a for a in attempts if a.is_open), None)
-    final = None
+    final = counted_since = None
     if which == "final":
         final = final_assessment_state(user=request.user, course=course, assignment=assignment)
+        # A recertification counts its attempts afresh, as starting one does.
+        counted_since = recertification_since(assignment)
     return render(
         request,
         "learning/assessment.html",
@@ -294,7 +305,11 @@ def assessment(request, course_slug, which):
             "assessment": current,
             "attempts": attempts,
             "open_attempt": open_attempt,
-            "used": sum(1 for a in attempts if not a.is_open),
+            "used": sum(
+                1
+                for a in attempts
+                if not a.is_open and (counted_since is None or a.started_at >= counted_since)
+            ),
             "passed": final.passed if final else any(a.passed for a in attempts),
             "delta": final.delta if final else None,
             "minimums": list(current.minimums.all()),

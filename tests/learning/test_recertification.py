@@ -32,12 +32,14 @@ from learning.services import (
     course_requirements_met,
     knowledge_check_answer,
     module_complete,
+    scenario_run_choose,
+    scenario_run_start,
 )
 from tests.assessments.attempt_helpers import form
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
 from tests.cms.test_policy_editor import editor_data
-from tests.courses.factories import excerpt, make_course, refunds_course
+from tests.courses.factories import excerpt, make_course, make_scenario, refunds_course
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
 
@@ -801,3 +803,51 @@ def test_two_changed_policies_in_one_course_handle_each_holder_once():
     assignment.refresh_from_db()
     assert assignment.policy_version == privacy_two
     assert Assignment.objects.filter(employee=person).count() == 1
+
+
+def test_a_later_version_still_reaches_a_whole_course_recertification(course_and_policy):
+    course, policy = course_and_policy
+    person = trained(course)
+    revise(policy, kind=ChangeKind.MATERIAL, summary="Renamed.", days=30, title="Refunds+")
+    two = policy.versions.newest_first().first()
+    recertification_fan_out(version_id=two.pk)  # the whole course, naming 2.0
+    three = third(policy, days=10)
+
+    assert recertification_fan_out(version_id=three.pk).certificates == 1
+
+    assignment = Assignment.objects.get(employee=person, completed_at__isnull=True)
+    assert assignment.policy_version == three  # completing it needs the course on 3.0
+
+
+def test_the_assessment_page_counts_a_recertifications_attempts_afresh(client, delta_due):
+    course, person, _, _ = delta_due
+    client.force_login(person.user)
+    html = client.get(reverse("learning:assessment", args=[course.slug, "final"])).content
+    assert "0 of 2 used." in html.decode()  # the pass on 1.0 was before the change
+    sit(person.user, course, right=False)
+    html = client.get(reverse("learning:assessment", args=[course.slug, "final"])).content
+    assert "1 of 2 used." in html.decode()
+
+
+def test_a_role_play_passed_before_a_whole_course_recertification_reads_not_passed(
+    client, course_and_policy
+):
+    course, _ = course_and_policy
+    scenario = make_scenario(course, "Angry caller")
+    person = EmployeeFactory()
+    assign(person.user, course)
+    for module in course.get_modules():
+        answer_checks(person.user, module)
+        module_complete(user=person.user, course=course, module=module)
+    run = scenario_run_start(user=person.user, course=course, scenario=scenario, mode="assessed")
+    best = {step.key: choice for step, choice in run.script.graph.best_path() if choice}
+    while not run.is_finished:
+        step = run.script.graph.by_key[run.current_step]
+        scenario_run_choose(run=run, step_key=step.key, turn=run.turn, choice_id=best[step.key].id)
+    assert run.passed and Certificate.objects.filter(user=person.user).exists()
+    scenario_url = reverse("learning:scenario", args=[course.slug, scenario.slug])
+    client.force_login(person.user)
+    assert "You have passed this role-play" in client.get(scenario_url).content.decode()
+    Certificate.objects.filter(user=person.user).update(expires_on=timezone.localdate())
+    recertification_sweep(today=timezone.localdate())  # the expiry window opens
+    assert "You have passed this role-play" not in client.get(scenario_url).content.decode()
