@@ -108,7 +108,8 @@ def course_progress_for(
     """Modules, role-plays and this person's progress in them for several courses, in a
     fixed number of queries. Given each course's assignment, an open recertification
     counts only role-plays and assessment passes since it began (and, for a delta, the
-    short assessment made for it), as completing it does."""
+    short assessment made for it), as completing it does; completing it also waits for
+    the course to be republished on the new version, which progress does not show."""
     if not courses:
         return {}
     assignments = assignments or {}
