@@ -1,6 +1,6 @@
 """Run every benchmark against a throwaway database and print one line each.
 
-``python -m bench compliance`` runs the compliance matrix benchmark alone."""
+``python -m bench compliance`` (or ``recertification``) runs that benchmark alone."""
 
 import logging
 import os
@@ -187,8 +187,14 @@ def submit_50_questions() -> object:
 def run(only: set[str]) -> tuple[list, list[str]]:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
-    if only == {"compliance"}:
-        return compliance_bench.run(ok(anonymous, "/healthz"))
+    if only:  # some benchmarks alone: compliance, recertification
+        results, notes = [], []
+        if "recertification" in only:
+            notes.extend(recertification_bench.run())
+        if "compliance" in only:
+            results, more = compliance_bench.run(ok(anonymous, "/healthz"))
+            notes.extend(more)
+        return results, notes
     agent = Client()
     agent.force_login(get_user_model().objects.get(email="agent@example.com"))
     baseline = ok(anonymous, "/healthz")

@@ -285,7 +285,11 @@ def certificates_log(*, certificate_ids, action: str, data: dict | None = None, 
     one insert (``log()`` would make one per certificate)."""
     if not certificate_ids:
         return
-    certificates = list(Certificate.objects.filter(pk__in=certificate_ids))
+    certificates = list(
+        Certificate.objects.filter(pk__in=certificate_ids).only(
+            "pk", "serial", "course_title", "learner_name"
+        )
+    )
     if not certificates:
         return
     log_model = registry.get_log_model_for_model(Certificate)

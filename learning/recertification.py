@@ -5,7 +5,7 @@ certificate nears its expiry date, its holder is assigned the course again."""
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -178,11 +178,13 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
     # Lock first, then choose in a statement of its own: under READ COMMITTED that second
     # statement sees what a concurrent fan-out committed while this one waited for the
     # locks (its assignments), so nobody is handled twice.
-    locked = list(
-        Certificate.objects.select_for_update()
-        .filter(pk__in=certificate_ids)
-        .values_list("pk", flat=True)
-    )
+    locked = certificate_ids  # SQLite: the write transaction already holds the database
+    if connection.features.has_select_for_update:
+        locked = list(
+            Certificate.objects.select_for_update()
+            .filter(pk__in=certificate_ids)
+            .values_list("pk", flat=True)
+        )
     rows = list(
         Certificate.objects.filter(_not_yet_reached(version), pk__in=locked).values_list(
             "pk", "user_id", "course_id", "expires_on", "recertification_due_on"
