@@ -124,7 +124,12 @@ class Certificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.serial}: {self.course_title} for {self.learner_name}"
+        return self.label_for(self.serial, self.course_title, self.learner_name)
+
+    @staticmethod
+    def label_for(serial: str, course_title: str, learner_name: str) -> str:
+        """How a certificate is named in lists and the audit log."""
+        return f"{serial}: {course_title} for {learner_name}"
 
     def status_on(self, day: datetime.date) -> str:
         """The status as of ``day``: a certificate past its expiry date, or past its

@@ -285,8 +285,9 @@ def certificates_log(*, certificate_ids, action: str, data: dict | None = None, 
     one insert (``log()`` would make one per certificate)."""
     if not certificate_ids:
         return
+    # Plain values, not instances: a fan-out logs thousands at a time.
     certificates = list(
-        Certificate.objects.filter(pk__in=certificate_ids).only(
+        Certificate.objects.filter(pk__in=certificate_ids).values_list(
             "pk", "serial", "course_title", "learner_name"
         )
     )
@@ -297,17 +298,17 @@ def certificates_log(*, certificate_ids, action: str, data: dict | None = None, 
     now = timezone.now()
     log_model.objects.bulk_create(
         log_model(
-            content_type=content_type,
-            object_id=str(certificate.pk),
-            label=str(certificate),
+            content_type_id=content_type.pk,
+            object_id=str(pk),
+            label=Certificate.label_for(serial, course_title, learner_name),
             action=action,
             data=data or {},
             timestamp=now,
-            user=user,
+            user_id=user.pk if user else None,
             # No shared uuid: the admin's history keeps only the newest entry per uuid
             # and action, which would hide all but one certificate's.
         )
-        for certificate in certificates
+        for pk, serial, course_title, learner_name in certificates
     )
 
 

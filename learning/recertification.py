@@ -291,7 +291,7 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
             reason=AssignmentReason.RECERTIFICATION,
             assigned_at=now,
             due_date=due_on,
-            policy_version=version,
+            policy_version_id=version.pk,
             changed_sections=changed,
         )
         for (employee_id, course_id), changed in wanted.items()
