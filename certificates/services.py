@@ -280,17 +280,28 @@ def certificate_reissue(*, certificate_id: int, reason: str, actor, today=None) 
     return new
 
 
-def certificates_log(*, certificate_ids, action: str, data: dict | None = None, user=None):
+def certificates_log(
+    *,
+    certificate_ids,
+    action: str,
+    data: dict | None = None,
+    user=None,
+    labels: dict[int, str] | None = None,
+):
     """One audit log entry per certificate for a change made to many at once, written in
-    one insert (``log()`` would make one per certificate)."""
+    one insert (``log()`` would make one per certificate). ``labels`` (id to
+    ``Certificate.label_for``) spares reading them again when the caller has them."""
     if not certificate_ids:
         return
-    # Plain values, not instances: a fan-out logs thousands at a time.
-    certificates = list(
-        Certificate.objects.filter(pk__in=certificate_ids).values_list(
-            "pk", "serial", "course_title", "learner_name"
-        )
-    )
+    if labels is None:
+        # Plain values, not instances: a fan-out logs thousands at a time.
+        labels = {
+            pk: Certificate.label_for(serial, course_title, learner_name)
+            for pk, serial, course_title, learner_name in Certificate.objects.filter(
+                pk__in=certificate_ids
+            ).values_list("pk", "serial", "course_title", "learner_name")
+        }
+    certificates = [(pk, labels[pk]) for pk in certificate_ids if pk in labels]
     if not certificates:
         return
     log_model = registry.get_log_model_for_model(Certificate)
@@ -300,7 +311,7 @@ def certificates_log(*, certificate_ids, action: str, data: dict | None = None, 
         log_model(
             content_type_id=content_type.pk,
             object_id=str(pk),
-            label=Certificate.label_for(serial, course_title, learner_name),
+            label=label,
             action=action,
             data=data or {},
             timestamp=now,
@@ -308,7 +319,7 @@ def certificates_log(*, certificate_ids, action: str, data: dict | None = None, 
             # No shared uuid: the admin's history keeps only the newest entry per uuid
             # and action, which would hide all but one certificate's.
         )
-        for pk, serial, course_title, learner_name in certificates
+        for pk, label in certificates
     )
 
 

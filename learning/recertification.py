@@ -21,7 +21,7 @@ from courses.models import CoursePage
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 
-FAN_OUT_BATCH = 500
+FAN_OUT_BATCH = 2000
 # A delta recertification is passed with the final assessment's questions on the changed
 # sections: at least this many of them, or the learner sits the whole final assessment...
 RECERTIFICATION_MIN_QUESTIONS = 3
@@ -185,13 +185,22 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
             .filter(pk__in=certificate_ids)
             .values_list("pk", flat=True)
         )
-    rows = list(
+    chosen = list(
         Certificate.objects.filter(_not_yet_reached(version), pk__in=locked).values_list(
-            "pk", "user_id", "course_id", "expires_on", "recertification_due_on"
+            "pk",
+            "user_id",
+            "course_id",
+            "expires_on",
+            "recertification_due_on",
+            "serial",
+            "course_title",
+            "learner_name",
         )
     )
-    if not rows:
+    if not chosen:
         return 0, 0
+    rows = [row[:5] for row in chosen]
+    labels = {row[0]: Certificate.label_for(*row[5:]) for row in chosen}
     # Past its expiry date, or past the date an earlier recertification was due: it lapses
     # rather than falls due, and the holder gets the full course.
     lapsed = {
@@ -215,8 +224,14 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
         ),
         status_changed_at=Case(When(already_due, then=F("status_changed_at")), default=Value(now)),
     )
-    certificates_log(certificate_ids=lapsed, action="certificates.expire", data={"on": str(today)})
     certificates_log(
+        certificate_ids=lapsed,
+        action="certificates.expire",
+        data={"on": str(today)},
+        labels=labels,
+    )
+    certificates_log(
+        labels=labels,
         certificate_ids=[pk for pk, *_ in rows if pk not in lapsed],
         action="certificates.recertification_due",
         data={"version": f"{version.title} {version.label}", "due_on": str(due_on)},
