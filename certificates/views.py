@@ -1,6 +1,8 @@
 """The public certificate check at /verify/: anyone may ask whether a certificate is
 valid, and learns nothing beyond that certificate."""
 
+import re
+
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect, render
@@ -11,6 +13,8 @@ from certificates.choices import CertificateStatus
 from certificates.services import certificate_for_code
 
 WINDOW_SECONDS = 60
+# Codes are URL-safe tokens; anything else typed into the form cannot name a certificate.
+CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _client(request) -> str:
@@ -38,6 +42,8 @@ def _slow_down(request):
 @require_GET
 def verify_form(request):
     code = request.GET.get("code", "").strip()
+    if code and not CODE_SHAPE.fullmatch(code):
+        return verify(request, code)
     if code:
         return redirect("certificates:verify", code=code)
     return render(request, "certificates/verify_form.html")

@@ -101,3 +101,12 @@ def test_an_expired_certificate_says_whether_it_lapsed_by_date_or_unrenewed(clie
     )
     html = verify(client, certificate.code).content.decode()
     assert "A policy it covers changed, and it was not renewed by 15 January 2026." in html
+
+
+@pytest.mark.parametrize("code", ["a/b", "../admin", "x" * 65, "two words", "a?b=c", "é"])
+def test_a_malformed_code_typed_into_the_form_reads_as_unknown(client, certificate, code):
+    response = client.get(reverse("certificates:verify_form"), {"code": code})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Certificate not found" in html
+    assert certificate.learner_name not in html
