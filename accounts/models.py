@@ -1,8 +1,13 @@
 """The user account: people sign in with their email address, there are no usernames."""
 
+from functools import cached_property
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+MANAGERS_GROUP = "Managers"  # one of the role groups learning's migrations create
 
 
 class EmailUserManager(UserManager):
@@ -48,6 +53,23 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @cached_property
+    def leads_a_team(self) -> bool:
+        """In the Managers group, or someone's active manager: the team page has something
+        for them. One query, once per request. The group and the staff record belong to
+        ``learning``; they are named here, not imported, so this app stays at the bottom."""
+        if not self.pk:
+            return False
+        return (
+            type(self)
+            ._default_manager.filter(pk=self.pk)
+            .filter(
+                Q(groups__name=MANAGERS_GROUP)
+                | Q(employee__active=True, employee__reports__isnull=False)
+            )
+            .exists()
+        )
 
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
