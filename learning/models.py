@@ -362,3 +362,26 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder to {self.recipient}"
+
+
+class TaskWorker(models.Model):
+    """A background worker process as it last reported itself: written when it starts,
+    every few seconds while it lives (its heartbeat) and when it stops. A running task
+    whose worker has not been seen for the lease is put back in the queue."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    current_task_id = models.UUIDField(
+        null=True, blank=True, help_text="The django-tasks result it is running, if any."
+    )
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        permissions = [("view_background_jobs", "Can see background jobs and workers")]
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} ({self.hostname} pid {self.pid})"

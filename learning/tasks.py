@@ -2,10 +2,13 @@
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from certificates.tasks import render_certificate
+from learning.jobs import certificates_without_pdf, fan_outs_unfinished, tasks_enqueue_once
 from learning.recertification import recertification_fan_out, recertification_sweep
 from learning.reminders import reminders_claim, reminders_deliver
 
@@ -17,10 +20,30 @@ def recertify_after_policy_change(version_id: int) -> int:
     """Fan a material policy version out to the people it affects, a bounded number of
     batches per run; a run that leaves work queues the next one. Returns the number of
     certificates this run marked."""
-    progress = recertification_fan_out(version_id=version_id, max_batches=BATCHES_PER_TASK)
+    progress = recertification_fan_out(
+        version_id=version_id,
+        batch_size=settings.RECERTIFICATION_BATCH_SIZE,
+        max_batches=BATCHES_PER_TASK,
+    )
     if not progress.finished:
-        recertify_after_policy_change.enqueue(version_id)
+        # Not while a copy waits already (a run put back after its worker died).
+        tasks_enqueue_once(recertify_after_policy_change, [(version_id,)], running_counts=False)
     return progress.certificates
+
+
+def missing_work_queue() -> dict[str, int]:
+    """Queue, once, the work that should exist and does not: the PDF of every certificate
+    that has none, and the fan-out of every material version that has not finished (a
+    worker killed half way leaves both). A job queued or running for the same thing
+    already is left to do it. Returns how many of each it queued."""
+    return {
+        "pdfs_queued": tasks_enqueue_once(
+            render_certificate, [(pk,) for pk in certificates_without_pdf()]
+        ),
+        "fan_outs_queued": tasks_enqueue_once(
+            recertify_after_policy_change, [(pk,) for pk in fan_outs_unfinished()]
+        ),
+    }
 
 
 REMINDER_INTERVAL = datetime.timedelta(hours=1)
@@ -57,7 +80,9 @@ def send_reminders() -> dict[str, int]:
     """Run the daily upkeep, then queue the next run an hour on, on backends that can
     wait; cron running ``send_reminders`` does the same without the worker."""
     try:
-        return send_reminders_now(today=timezone.localdate())
+        result = send_reminders_now(today=timezone.localdate())
+        result.update(missing_work_queue())
+        return result
     finally:
         # Queued even when this run fails, so one bad run does not end the schedule.
         backend = send_reminders.get_backend()

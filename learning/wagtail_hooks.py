@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.urls import path, reverse
 from wagtail import hooks
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.menu import MenuItem
 
 from cms.models import PolicyPage
@@ -11,8 +12,12 @@ from learning import admin_views
 from learning.evidence_admin import employee_record_urls
 from learning.hr_reports import HR_REPORTS
 from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
+from learning.jobs import job_for_task
+from learning.jobs_admin import PERMISSION as JOBS_PERMISSION
+from learning.jobs_admin import jobs_urls, jobs_waiting_panel_for
 from learning.reports import PERMISSION as COMPLIANCE_PERMISSION
 from learning.reports import ComplianceReportView
+from learning.tasks import recertify_after_policy_change
 from learning.viewsets import PeopleViewSetGroup, TrainingViewSetGroup
 
 
@@ -153,9 +158,42 @@ def tell_the_publisher_about_recertification(request, page):
             "recertification. Add the policy to a course and publish it to train staff on it.",
         )
     else:
-        messages.info(
+        job = job_for_task(recertify_after_policy_change, (version.pk,))
+        admin_messages.info(
             request,
             f"Version {version.label} is material: everyone certified on an earlier version "
             f"is being assigned recertification, due in {version.recertification_days} days. "
             "Republish the courses that quote changed sections once they are updated.",
+            buttons=[
+                admin_messages.button(
+                    reverse("learning_job", args=[job.pk]) if job else reverse("learning_jobs"),
+                    "Follow the recertification job",
+                )
+            ]
+            if request.user.has_perm(JOBS_PERMISSION)
+            else None,
         )
+
+
+@hooks.register("register_admin_urls")
+def register_background_jobs_urls():
+    return jobs_urls()
+
+
+class BackgroundJobsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(JOBS_PERMISSION)
+
+
+@hooks.register("register_reports_menu_item")
+def register_background_jobs_menu_item():
+    return BackgroundJobsMenuItem(
+        "Background jobs", reverse("learning_jobs"), icon_name="cogs", order=190
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_background_jobs_warning(request, panels):
+    panel = jobs_waiting_panel_for(request)
+    if panel is not None:
+        panels.append(panel)

@@ -191,6 +191,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "training@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job whose worker has not been seen for this long is put back in the queue.
+TASK_WORKER_LEASE_SECONDS = int(os.environ.get("TASK_WORKER_LEASE_SECONDS", "60"))
+# Certificates a recertification fan-out handles per transaction.
+RECERTIFICATION_BATCH_SIZE = int(os.environ.get("RECERTIFICATION_BATCH_SIZE", "2000"))
 
 # --- django-allauth -------------------------------------------------------
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
