@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes run side by side (pytest-xdist); 2 suits a two-core machine.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test bench lint format
 
@@ -21,7 +23,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 bench: install
 	$(BIN)/python -m bench

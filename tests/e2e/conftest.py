@@ -1,4 +1,5 @@
-"""Chromium through Playwright for the browser journeys; skipped only outside CI."""
+"""Chromium through Playwright for the browser journeys; skipped only outside CI, and on
+PostgreSQL (they run once, on SQLite)."""
 
 import os
 import shutil
@@ -63,3 +64,17 @@ def axe():
 def assert_accessible(axe, page):
     results = axe.run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def pytest_collection_modifyitems(config, items):
+    """CI runs the suite on SQLite and again on PostgreSQL; the browser tests drive the
+    same pages either way, so they run in the SQLite pass only."""
+    if connections["default"].vendor != "postgresql":
+        return
+    skip = pytest.mark.skip(reason="the browser tests run once, on SQLite")
+    for item in items:
+        if str(item.path).startswith(HERE):
+            item.add_marker(skip)
