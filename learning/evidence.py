@@ -82,6 +82,7 @@ class AssignmentEntry:
     progress_done: int | None = None
     progress_total: int | None = None
     progress_percent: int | None = None
+    progress_text: str = ""
 
 
 @dataclass
@@ -278,6 +279,7 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
             entry.progress_done = course_progress.completed
             entry.progress_total = course_progress.total
             entry.progress_percent = course_progress.percent
+            entry.progress_text = course_progress.summary
         entries.append(entry)
     return entries
 

@@ -47,6 +47,8 @@ class CourseProgress:
     passed: set[int] = field(default_factory=set)
     played: set[int] = field(default_factory=set)
     assessment_passed: bool = False
+    # A delta recertification is passed with a short assessment on the changed sections.
+    short_assessment: bool = False
 
     @property
     def has_assessment(self) -> bool:
@@ -57,10 +59,47 @@ class CourseProgress:
         return len(self.modules) + len(self.scenarios) + int(self.has_assessment)
 
     @property
+    def modules_done(self) -> int:
+        return sum(1 for m in self.modules if m.pk in self.done)
+
+    @property
+    def scenarios_done(self) -> int:
+        return sum(1 for s in self.scenarios if s.pk in self.passed)
+
+    @property
     def completed(self) -> int:
-        modules = sum(1 for m in self.modules if m.pk in self.done)
-        scenarios = sum(1 for s in self.scenarios if s.pk in self.passed)
-        return modules + scenarios + int(self.has_assessment and self.assessment_passed)
+        return (
+            self.modules_done
+            + self.scenarios_done
+            + int(self.has_assessment and self.assessment_passed)
+        )
+
+    @property
+    def summary(self) -> str:
+        """Each kind of work counted on its own, since role-plays and the assessment are
+        not modules: "2 of 4 modules, 0 of 1 role-play, final assessment not passed"."""
+        parts = []
+        if self.modules:
+            parts.append(_counted(self.modules_done, len(self.modules), "module"))
+        if self.scenarios:
+            parts.append(_counted(self.scenarios_done, len(self.scenarios), "role-play"))
+        if self.has_assessment:
+            kind = "recertification assessment" if self.short_assessment else "final assessment"
+            parts.append(f"{kind} {'passed' if self.assessment_passed else 'not passed yet'}")
+        return ", ".join(parts)
+
+    @property
+    def finished_summary(self) -> str:
+        """What a completed course asked for, for a card that shows it done: the live
+        progress may already count a recertification begun since."""
+        parts = []
+        if self.modules:
+            parts.append(_plural(len(self.modules), "module"))
+        if self.scenarios:
+            parts.append(_plural(len(self.scenarios), "role-play"))
+        if self.has_assessment:
+            parts.append("final assessment passed")
+        return ", ".join(parts)
 
     def scenario_state(self, scenario: ScenarioPage) -> str:
         if scenario.pk in self.passed:
@@ -81,6 +120,14 @@ class CourseProgress:
         if module.pk in self.done:
             return "completed"
         return "in_progress" if module.pk in self.opened else "not_started"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _counted(done: int, total: int, noun: str) -> str:
+    return f"{done} of {_plural(total, noun)}"
 
 
 def _children_by_course(model, courses: list[CoursePage], *fields) -> dict[int, list]:
@@ -129,7 +176,9 @@ def course_progress_for(
         "course_id", "module_id", "last_opened_at", "completed_at"
     )
     for course_id, module_id, opened, completed in rows:
-        progress[course_id].opened[module_id] = opened
+        # A module opened before a recertification began is not started for it.
+        if counts(course_id, opened):
+            progress[course_id].opened[module_id] = opened
         if completed:
             progress[course_id].done.add(module_id)
     if any(scenarios.values()):
@@ -150,7 +199,8 @@ def course_progress_for(
             .values_list("course_id", "scenario_id", "mode", "passed", "started_at")
         )
         for course_id, scenario_id, mode, passed, started_at in runs:
-            progress[course_id].played.add(scenario_id)
+            if counts(course_id, started_at):
+                progress[course_id].played.add(scenario_id)
             redo = course_id not in delta_policy or (
                 (scenario_id, delta_policy[course_id]) in on_policy
             )
@@ -170,6 +220,7 @@ def course_progress_for(
         for course in courses:
             assignment = assignments.get(course.pk)
             delta_version = assignment.policy_version_id if is_delta(assignment) else None
+            progress[course.pk].short_assessment = delta_version is not None
             progress[course.pk].assessment_passed = any(
                 assessment_id == course.assessment_id
                 and (scope is None or scope == delta_version)

@@ -67,7 +67,7 @@ def _slug(title):
 
 def test_a_knowledge_check_works_with_the_keyboard_alone(page, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto(f"/learn/courses/{_slug(COURSE)}/")
     page.get_by_role("link", name="Start the course").focus()
     page.keyboard.press("Enter")
@@ -80,4 +80,12 @@ def test_a_knowledge_check_works_with_the_keyboard_alone(page, demo):
     assert page.evaluate("document.activeElement.textContent").strip() == "Check my answer"
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("section.knowledge-check").first.get_by_role("status").is_visible()
+    feedback = page.locator("section.knowledge-check").first.get_by_role("status")
+    assert feedback.is_visible()
+    # Focus lands on the feedback, not the top of the page, and the feedback is announced.
+    page.wait_for_function("document.activeElement.classList.contains('knowledge-check__feedback')")
+    assert feedback.evaluate("node => node === document.activeElement")
+    assert feedback.get_attribute("aria-live") == "polite"
+    # The page still comes back at the question without JavaScript.
+    check_id = page.locator("section.knowledge-check").first.get_attribute("id")
+    assert page.url.endswith(f"#{check_id}")
