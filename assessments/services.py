@@ -351,6 +351,19 @@ def _start_refusal(*, user, assessment: Assessment, now, counted_since=None) -> 
     return None
 
 
+def _versions_refusal(policy_versions, *, now) -> str | None:
+    """An attempt is on the policy versions in effect when it starts, never a later one:
+    the certificate it earns names them."""
+    for version in policy_versions:
+        if version.effective_at > now:
+            when = timezone.localtime(version.effective_at).strftime("%-d %B %Y at %H:%M")
+            return (
+                f"{version.title} {version.label} takes effect on {when}; an attempt "
+                "cannot be on a policy version that is not in effect when it starts."
+            )
+    return None
+
+
 def _latest_revisions(question_ids: list[int]) -> dict[int, Revision]:
     questions = Question.objects.filter(pk__in=question_ids).select_related("latest_revision")
     revisions = {}
@@ -381,10 +394,13 @@ def attempt_start(
     ``counted_since``, only attempts started since then count towards the limit (a
     recertification is a fresh start)."""
     now = now or timezone.now()
+    policy_versions = list(policy_versions)
     open_attempt = Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
     if open_attempt is not None:
         raise AttemptRefused("You already have an attempt in progress.", attempt=open_attempt)
-    refusal = _start_refusal(user=user, assessment=assessment, now=now, counted_since=counted_since)
+    refusal = _start_refusal(
+        user=user, assessment=assessment, now=now, counted_since=counted_since
+    ) or _versions_refusal(policy_versions, now=now)
     if refusal:
         raise AttemptRefused(refusal)
     seed = seed if seed is not None else secrets.randbits(62)
@@ -473,16 +489,18 @@ def attempt_start(
         )
     AttemptItem.objects.bulk_create(items)
     attempt.policy_versions.set(
-        _versions_in_force(policy_versions, {item.policy_id for item in items})
+        _versions_in_force(policy_versions, {item.policy_id for item in items}, now=now)
     )
     transaction.on_commit(lambda: attempt_started.send(sender=Attempt, attempt=attempt))
     return attempt
 
 
-def _versions_in_force(given, policy_ids: set) -> list[PolicyVersion]:
+def _versions_in_force(given, policy_ids: set, *, now) -> list[PolicyVersion]:
     versions = list(given)
     covered = {version.policy_id for version in versions}
-    newest = PolicyVersion.objects.current_for(policy_ids - covered - {None})
+    newest = PolicyVersion.objects.filter(effective_at__lte=now).current_for(
+        policy_ids - covered - {None}
+    )
     return versions + list(newest.values())
 
 

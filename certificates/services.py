@@ -63,6 +63,35 @@ class CertificateActionError(Exception):
     """A revocation or reissue that cannot be done; the message says why."""
 
 
+class CertificateIssueRefused(Exception):
+    """A certificate that would name a policy version its assessment could not have
+    been on; the message says which."""
+
+
+def versions_not_in_effect(versions, *, attempt: Attempt | None) -> list:
+    """The versions that took effect after the attempt started: a certificate earned
+    with that attempt cannot name them."""
+    if attempt is None:
+        return []
+    return [version for version in versions if version.effective_at > attempt.started_at]
+
+
+def _refuse_later_versions(versions, *, attempt: Attempt | None) -> None:
+    later = versions_not_in_effect(versions, attempt=attempt)
+    if later:
+        named = ", ".join(
+            f"{version.title} {version.label} (in effect from "
+            f"{timezone.localtime(version.effective_at):%-d %B %Y})"
+            for version in later
+        )
+        started = timezone.localtime(attempt.started_at)
+        raise CertificateIssueRefused(
+            f"Not issued: the assessment attempt started on {started:%-d %B %Y}, before "
+            f"{named} took effect. A certificate names only the policy versions in effect "
+            "when its assessment began."
+        )
+
+
 def _certificate_create(
     *,
     user,
@@ -115,7 +144,9 @@ def _queue_render(certificate: Certificate) -> None:
 def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Certificate:
     """Issue the certificate for a completed course on the policy versions it is pinned
     to, or return the valid one that already exists for that set: running twice, or two
-    requests at once, gives one certificate (a database constraint settles races)."""
+    requests at once, gives one certificate (a database constraint settles races).
+    Refused (CertificateIssueRefused) when a pinned version took effect after the
+    passing attempt started: the certificate would claim what was never assessed."""
     today = today or timezone.localdate()
     versions = sorted(
         CoursePolicyPin.objects.versions_by_policy(course).values(), key=lambda v: v.title
@@ -136,6 +167,8 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         # while recertification on newer versions is due: only those, or a renewal once
         # the expiry window has opened, do.
         return existing
+    attempt = _passing_attempt(user=user, course=course)
+    _refuse_later_versions(versions, attempt=attempt)
     months = course.certificate_validity_months
     expires_on = add_months(today, months) if months else None
     renewed = (
@@ -164,7 +197,7 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
                 user=user,
                 course=course,
                 versions=versions,
-                attempt=_passing_attempt(user=user, course=course),
+                attempt=attempt,
                 issued_on=today,
                 expires_on=expires_on,
             )

@@ -7,19 +7,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage, ScenarioScript
+from courses.signals import course_pins_changed
 
 
 @transaction.atomic
 def course_pin_policies(*, course: CoursePage) -> list:
-    """Pin the course to the current version of each policy it teaches."""
+    """Pin the course to the current version of each policy it teaches. When that moves
+    the course onto a version it did not teach before, ``course_pins_changed`` is sent
+    once the transaction commits."""
     now = timezone.now()
     current = [policy.current_version for policy in course.policies.all()]
     current = [version for version in current if version is not None]
     course.policy_pins.exclude(version__in=current).delete()
+    added = False
     for version in current:
-        CoursePolicyPin.objects.get_or_create(
+        _, created = CoursePolicyPin.objects.get_or_create(
             course=course, version=version, defaults={"pinned_at": now}
         )
+        added = added or created
+    if added:
+        transaction.on_commit(lambda: course_pins_changed.send(sender=CoursePage, course=course))
     return current
 
 

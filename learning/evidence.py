@@ -23,6 +23,7 @@ from courses.choices import ScenarioOutcome
 from learning.choices import AssignmentStatus, ComplianceStatus, ScenarioMode
 from learning.compliance import matrix_columns, matrix_rows
 from learning.models import Assignment, Employee, Reminder, ScenarioRun
+from learning.recertification import completion_held_back, pins_by_course
 from learning.reminders import MANAGER, OVERDUE
 from learning.selectors import course_progress_for
 
@@ -79,6 +80,7 @@ class AssignmentEntry:
     status_label: str
     recertification_for: str
     changed_sections: list[str]
+    held_back: str = ""  # what holds an open recertification back, and what happens next
     progress_done: int | None = None
     progress_total: int | None = None
     progress_percent: int | None = None
@@ -255,6 +257,8 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
         courses=list(open_courses.values()),
         assignments={a.course_id: a for a in assignments if a.completed_at is None},
     )
+    waiting = [a.course_id for a in assignments if a.completed_at is None and a.policy_version_id]
+    pinned = pins_by_course(course_ids=waiting)
     entries = []
     for assignment in assignments:
         status = assignment.status_on(today)
@@ -274,6 +278,14 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
             recertification_for=_version_text(version) if version else "",
             changed_sections=assignment.changed_section_headings,
         )
+        if assignment.completed_at is None and assignment.course_id in progress:
+            course_progress = progress[assignment.course_id]
+            entry.held_back = completion_held_back(
+                assignment=assignment,
+                pinned=pinned.get(assignment.course_id, {}),
+                everything_done=course_progress.completed == course_progress.total,
+                for_hr=True,
+            )
         if assignment.completed_at is None and assignment.course_id in progress:
             course_progress = progress[assignment.course_id]
             entry.progress_done = course_progress.completed

@@ -4,7 +4,8 @@ from django.dispatch import receiver
 
 from assessments.signals import attempt_graded
 from cms.signals import policy_version_recorded
-from learning.services import courses_complete_after_attempt
+from courses.signals import course_pins_changed
+from learning.services import courses_complete_after_attempt, recertifications_complete_waiting
 from learning.tasks import recertify_after_policy_change
 
 
@@ -18,3 +19,9 @@ def recertify_after_policy_change_queue(sender, version, **kwargs):
     # Sent once the publish has committed; editorial versions are no-ops in the task.
     if version.is_material:
         recertify_after_policy_change.enqueue(version.pk)
+
+
+@receiver(course_pins_changed, dispatch_uid="learning.complete_waiting_recertifications")
+def complete_waiting_recertifications(sender, course, **kwargs):
+    # The course now teaches the new version: recertifications held back for it finish.
+    recertifications_complete_waiting(course=course)

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -17,7 +17,7 @@ from certificates.models import Certificate, CertificateVersion
 from certificates.services import certificates_expire, certificates_log
 from cms.models import PolicyVersion
 from cms.services import policy_version_compare
-from courses.models import CoursePage
+from courses.models import CoursePage, CoursePolicyPin
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 
@@ -413,6 +413,19 @@ def recertification_sweep(*, today: datetime.date | None = None) -> dict[str, in
 # --- passing a recertification -----------------------------------------------------------
 
 
+def recertification_waits_for(assignment: Assignment | None, pinned: dict) -> PolicyVersion | None:
+    """The policy version an open recertification waits for the course to teach: the one
+    it names, while the course (``pinned``: its versions by policy id) is still on an
+    older major version of that policy. None when nothing holds it back."""
+    if assignment is None or assignment.completed_at is not None:
+        return None
+    version = assignment.policy_version if assignment.policy_version_id else None
+    if version is None:
+        return None
+    taught = pinned.get(version.policy_id)
+    return version if taught is not None and taught.major < version.major else None
+
+
 def is_delta(assignment: Assignment | None) -> bool:
     """An open assignment that asks only for what changed in a material policy version."""
     return bool(
@@ -473,7 +486,9 @@ def delta_assessment_for(*, assignment: Assignment | None, course: CoursePage):
 def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | None):
     """The passes of the course's final assessment that count towards completing it now:
     whole-assessment passes, and for a delta recertification also the short attempts made
-    for that change; for a recertification only those started since it began."""
+    for that change; for a recertification only those started since it began. Only
+    attempts started once every policy version the course teaches was in effect count:
+    the certificate names those versions."""
     counting = Q(scope_version__isnull=True)
     if is_delta(assignment):
         counting |= Q(scope_version_id=assignment.policy_version_id)
@@ -485,4 +500,107 @@ def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | 
         # Started since: an attempt begun on the old questions does not count, even if it
         # is submitted or graded after the change.
         attempts = attempts.filter(started_at__gte=since)
+    taught_from = pins_in_effect_from(course_ids=[course.pk]).get(course.pk)
+    if taught_from is not None:
+        attempts = attempts.filter(started_at__gte=taught_from)
     return attempts
+
+
+def pins_in_effect_from(*, course_ids) -> dict[int, datetime.datetime]:
+    """When the newest policy version each course is pinned to took effect, by course
+    id, in one query: a final assessment started before then was not on what the
+    course teaches now."""
+    return dict(
+        CoursePolicyPin.objects.filter(course_id__in=course_ids)
+        .values("course_id")
+        .annotate(latest=Max("version__effective_at"))
+        .values_list("course_id", "latest")
+    )
+
+
+def pins_by_course(*, course_ids) -> dict[int, dict[int, PolicyVersion]]:
+    """The policy versions each course is pinned to, by course id then policy id, in one
+    query."""
+    pinned: dict[int, dict[int, PolicyVersion]] = {pk: {} for pk in course_ids}
+    for pin in CoursePolicyPin.objects.filter(course_id__in=course_ids).select_related("version"):
+        pinned[pin.course_id][pin.version.policy_id] = pin.version
+    return pinned
+
+
+def completion_held_back(
+    *, assignment: Assignment | None, pinned: dict, everything_done: bool, for_hr: bool = False
+) -> str:
+    """In words, what holds an open recertification back that the learner cannot do
+    themselves, and what happens next; empty when nothing does. ``for_hr`` words it for
+    someone reading another person's record."""
+    version = recertification_waits_for(assignment, pinned)
+    if version is None:
+        return ""
+    taught = pinned[version.policy_id]
+    new, old = f"{version.title} {version.label}", f"{taught.title} {taught.label}"
+    if for_hr:
+        return (
+            f"Waiting for a trainer to republish the course on {new} (it still teaches "
+            f"{old}). "
+            + (
+                "Everything else is done: it completes by itself once the course is republished."
+                if everything_done
+                else "The rest of the work can go on meanwhile."
+            )
+        )
+    if everything_done:
+        return (
+            f"Your course is waiting for its trainer to update it to {new}. You have done "
+            "everything it asks: you will be certified as soon as they do, with nothing "
+            "more to do."
+        )
+    return (
+        f"This course still teaches {old}; its trainer is updating it to {new}. Carry on "
+        "with what it asks: your recertification completes once the course is updated, "
+        "with nothing more to do then."
+    )
+
+
+def _day(value) -> str:
+    day = timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+    return f"{day.day} {day:%b %Y}"
+
+
+def recertification_reason(
+    *, assignment: Assignment, certificate: Certificate | None, today: datetime.date
+) -> str:
+    """Why an open assignment asks for the course again, in words: the certificate it
+    renews ran out (and when), or which policy changed, when, and how much of the course
+    that asks for. Empty for an assignment that is not a recertification."""
+    version = assignment.policy_version if assignment.policy_version_id else None
+    if assignment.reason != AssignmentReason.RECERTIFICATION and version is None:
+        return ""
+    lapsed_on = None
+    if certificate is not None and not assignment.changed_sections:
+        if certificate.expires_on and certificate.expires_on < today:
+            lapsed_on = certificate.expires_on
+        elif certificate.status == CertificateStatus.EXPIRED:
+            lapsed_on = certificate.recertification_due_on or timezone.localdate(
+                certificate.status_changed_at or assignment.assigned_at
+            )
+    if lapsed_on is not None:
+        said = f"Your certificate expired on {_day(lapsed_on)}: the whole course again."
+        if version is not None:
+            said += (
+                f" It now teaches {version.title} {version.label}, in effect since "
+                f"{_day(version.effective_at)}."
+            )
+        return said
+    if version is None:
+        if certificate is not None and certificate.expires_on:
+            return (
+                f"Your certificate expires on {_day(certificate.expires_on)}: take the course "
+                "again to renew it."
+            )
+        return "The whole course again, to renew your certificate."
+    headings = assignment.changed_section_headings
+    changed = f"{version.title} changed on {_day(version.effective_at)}"
+    if headings:
+        count = f"{len(headings)} section{'' if len(headings) == 1 else 's'}"
+        return f"{changed}: {count} ({', '.join(headings)})."
+    return f"{changed}: the whole course again."

@@ -28,9 +28,13 @@ from learning.models import (
 )
 from learning.recertification import (
     DeltaAssessment,
+    completion_held_back,
     delta_assessment_for,
     final_passes_counting,
     is_delta,
+    pins_by_course,
+    pins_in_effect_from,
+    recertification_reason,
     recertification_since,
 )
 
@@ -217,6 +221,9 @@ def course_progress_for(
             .filter(user=user, assessment_id__in=assessment_ids)
             .values_list("assessment_id", "started_at", "scope_version_id")
         )
+        # A pass started before the versions the course now teaches took effect does
+        # not count (see final_passes_counting).
+        taught_from = pins_in_effect_from(course_ids=[course.pk for course in courses])
         for course in courses:
             assignment = assignments.get(course.pk)
             delta_version = assignment.policy_version_id if is_delta(assignment) else None
@@ -225,6 +232,7 @@ def course_progress_for(
                 assessment_id == course.assessment_id
                 and (scope is None or scope == delta_version)
                 and counts(course.pk, started_at)
+                and started_at >= taught_from.get(course.pk, started_at)
                 for assessment_id, started_at, scope in passes
             )
     return progress
@@ -236,6 +244,8 @@ class DashboardRow:
     status: str
     progress: CourseProgress
     due_soon: bool
+    why: str = ""  # why a recertification asks for the course again
+    held_back: str = ""  # what holds its completion back, when the learner cannot help it
 
     @property
     def status_label(self) -> str:
@@ -261,14 +271,40 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
         courses=list(courses.values()),
         assignments={a.course_id: a for a in assignments if a.completed_at is None},
     )
+    certificates = list(
+        Certificate.objects.filter(user=user)
+        .prefetch_related("versions")
+        .order_by("-issued_on", "-serial")
+    )
+    newest = {}
+    for certificate in certificates:
+        newest.setdefault(certificate.course_id, certificate)
+    waiting = [a.course_id for a in assignments if a.completed_at is None and a.policy_version_id]
+    pinned = pins_by_course(course_ids=waiting)
     rows = []
     for assignment in assignments:
         status = assignment.status_on(today)
+        course_progress = progress[assignment.course_id]
+        is_open = assignment.completed_at is None
         rows.append(
             DashboardRow(
+                why=recertification_reason(
+                    assignment=assignment,
+                    certificate=newest.get(assignment.course_id),
+                    today=today,
+                )
+                if is_open
+                else "",
+                held_back=completion_held_back(
+                    assignment=assignment,
+                    pinned=pinned.get(assignment.course_id, {}),
+                    everything_done=course_progress.completed == course_progress.total,
+                )
+                if is_open
+                else "",
                 assignment=assignment,
                 status=status,
-                progress=progress[assignment.course_id],
+                progress=course_progress,
                 due_soon=(
                     status != AssignmentStatus.COMPLETED
                     and status != AssignmentStatus.OVERDUE
@@ -297,9 +333,7 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
         "open_courses": open_courses,
         "certificates": [
             (certificate, CertificateStatus(certificate.status_on(today)).label)
-            for certificate in Certificate.objects.filter(user=user)
-            .prefetch_related("versions")
-            .order_by("-issued_on", "-serial")
+            for certificate in certificates
         ],
     }
 

@@ -42,6 +42,7 @@ from learning.recertification import (
     delta_assessment_for,
     final_passes_counting,
     recertification_since,
+    recertification_waits_for,
 )
 
 User = get_user_model()
@@ -623,9 +624,8 @@ def course_requirements_met(*, user, course: CoursePage) -> bool:
     may be passed with its short assessment instead of the whole final one."""
     open_assignment = _assignment_for(user=user, course=course)
     if open_assignment is not None and open_assignment.policy_version_id:
-        version = open_assignment.policy_version
-        pinned = CoursePolicyPin.objects.versions_by_policy(course).get(version.policy_id)
-        if pinned is not None and pinned.major < version.major:
+        pinned = CoursePolicyPin.objects.versions_by_policy(course)
+        if recertification_waits_for(open_assignment, pinned) is not None:
             return False  # the course does not teach the new version yet
     since = recertification_since(open_assignment)
     module_ids = set(course.get_modules().values_list("pk", flat=True))
@@ -668,6 +668,26 @@ def course_complete_if_done(*, user, course: CoursePage) -> bool:
         log(instance=assignment, action="learning.complete", user=user)
     certificate_issue(user=user, course=course, actor=user)
     return True
+
+
+def recertifications_complete_waiting(*, course: CoursePage) -> int:
+    """Complete the recertifications that were only waiting for the course to teach the
+    policy version they name, now that it does: their holders did everything else and
+    have nothing more to do. Each completes in its own transaction. Returns how many."""
+    pinned = CoursePolicyPin.objects.versions_by_policy(course)
+    waiting = (
+        Assignment.objects.open()
+        .filter(course=course, policy_version__isnull=False)
+        .select_related("employee__user", "policy_version")
+        .order_by("pk")
+    )
+    completed = 0
+    for assignment in waiting:
+        if recertification_waits_for(assignment, pinned) is not None:
+            continue  # still on an older version of that policy
+        if course_complete_if_done(user=assignment.employee.user, course=course):
+            completed += 1
+    return completed
 
 
 @transaction.atomic

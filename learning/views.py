@@ -22,7 +22,7 @@ from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentStatus, ScenarioMode
-from learning.recertification import recertification_since
+from learning.recertification import completion_held_back, recertification_since
 from learning.selectors import (
     attempt_for_learner,
     attempt_page_view,
@@ -76,10 +76,16 @@ def course_overview(request, course_slug):
     status = assignment.status_on(timezone.localdate()) if assignment else None
     pins = CoursePolicyPin.objects.versions_by_policy(course)
     final = final_assessment_state(user=request.user, course=course, assignment=assignment)
+    held_back = completion_held_back(
+        assignment=open_assignment,
+        pinned=pins,
+        everything_done=progress.completed == progress.total,
+    )
     return render(
         request,
         "learning/course_overview.html",
         {
+            "held_back": held_back,
             "course": course,
             "assignment": assignment,
             "progress": progress,

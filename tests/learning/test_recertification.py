@@ -739,7 +739,7 @@ def test_a_material_version_rewording_no_section_asks_for_the_whole_course(
     client.force_login(person.user)
     html = client.get(reverse("learning:dashboard")).content.decode()
     day = version.effective_at.date()
-    assert f"Refunds and returns changed on {day.day} {day:%b %Y}: the whole course." in html
+    assert f"Refunds and returns changed on {day.day} {day:%b %Y}: the whole course again." in html
     assert "0 sections" not in html
 
 
