@@ -35,6 +35,7 @@ class ComplianceStatus(models.TextChoices):
     OLDER_VERSION = "older_version", "Older version, due"
     OVERDUE = "overdue", "Overdue"
     EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
     IN_PROGRESS = "in_progress", "In progress"
     NOT_STARTED = "not_started", "Not started"
     NOT_REQUIRED = "not_required", "Not required"

@@ -72,6 +72,9 @@ class Cell:
                 return f"Overdue since {day}"
             case ComplianceStatus.EXPIRED:
                 return f"Expired {day}" if day else "Expired"
+            case ComplianceStatus.REVOKED:
+                # Revoking assigns nothing: say so, and who can.
+                return f"Revoked {day}; not assigned again: HR assigns it if still needed"
             case ComplianceStatus.IN_PROGRESS:
                 return f"In progress, due {day}"
             case ComplianceStatus.NOT_STARTED:
@@ -127,6 +130,11 @@ def cell_for(
     if lapsed:
         latest = max(lapsed, key=lambda c: (c.issued_on, c.pk))
         return Cell(ComplianceStatus.EXPIRED, _ended_on(latest, today))
+    revoked = [c for c, status in statuses if status == CertificateStatus.REVOKED]
+    if revoked and open_assignment is None:
+        latest = max(revoked, key=lambda c: (c.issued_on, c.pk))
+        changed = latest.status_changed_at
+        return Cell(ComplianceStatus.REVOKED, changed.date() if changed else None)
     if open_assignment is not None:
         if open_assignment.started_at:
             return Cell(ComplianceStatus.IN_PROGRESS, open_assignment.due_date)
@@ -156,6 +164,8 @@ def _pair_subqueries(today: datetime.date) -> dict[str, Exists]:
         "valid": Exists(valid),
         "due": Exists(certificates.in_status(CertificateStatus.RECERTIFICATION_DUE, today=today)),
         "lapsed": Exists(certificates.in_status(CertificateStatus.EXPIRED, today=today)),
+        "revoked": Exists(certificates.in_status(CertificateStatus.REVOKED, today=today)),
+        "open": Exists(open_assignments),
         "any_certificate": Exists(certificates),
         "overdue": Exists(open_assignments.filter(due_date__lt=today)),
         "started": Exists(open_assignments.filter(started_at__isnull=False)),
@@ -168,7 +178,9 @@ def _status_q(status: str, today: datetime.date) -> Q:
     current = s["valid"] | s["due"]
     before_overdue = ~current
     before_expired = before_overdue & ~s["overdue"]
-    before_started = before_expired & ~s["lapsed"]
+    before_revoked = before_expired & ~s["lapsed"]
+    revoked = s["revoked"] & ~s["open"]
+    before_started = before_revoked & ~revoked
     match status:
         case ComplianceStatus.CURRENT:
             return Q(s["lasting"])
@@ -180,6 +192,8 @@ def _status_q(status: str, today: datetime.date) -> Q:
             return before_overdue & s["overdue"]
         case ComplianceStatus.EXPIRED:
             return before_expired & s["lapsed"]
+        case ComplianceStatus.REVOKED:
+            return before_revoked & revoked
         case ComplianceStatus.IN_PROGRESS:
             return before_started & s["started"]
         case ComplianceStatus.NOT_STARTED:

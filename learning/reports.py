@@ -44,7 +44,9 @@ STATUS_HELP = {
     ComplianceStatus.OVERDUE: "Assigned and past its due date without a valid certificate.",
     ComplianceStatus.EXPIRED: "The certificate lapsed and has not been renewed.",
     ComplianceStatus.IN_PROGRESS: "Assigned, started and not yet due.",
-    ComplianceStatus.NOT_STARTED: "Assigned and not started, or a certificate was revoked.",
+    ComplianceStatus.REVOKED: "A certificate was revoked and the course has not been assigned "
+    "again; revoking assigns nothing, so HR assigns it again if it is still needed.",
+    ComplianceStatus.NOT_STARTED: "Assigned and not started.",
     ComplianceStatus.NOT_REQUIRED: "Never assigned to this person.",
 }
 

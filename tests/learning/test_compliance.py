@@ -89,6 +89,10 @@ def everyone(course):
     assign(expired, course, due=TODAY - 800 * DAY, completed=True)
     certify(expired, course, issued=TODAY - 700 * DAY)
 
+    revoked = people[ComplianceStatus.REVOKED]
+    assign(revoked, course, due=TODAY - 40 * DAY, completed=True)
+    certify(revoked, course, status=CertificateStatus.REVOKED)
+
     assign(people[ComplianceStatus.IN_PROGRESS], course, due=TODAY + 10 * DAY, started=True)
     assign(people[ComplianceStatus.NOT_STARTED], course, due=TODAY + 10 * DAY)
     return people
@@ -114,6 +118,7 @@ def test_every_status_in_its_cell_with_words_and_dates(everyone):
     assert cells["overdue"].text == f"Overdue since {(TODAY - 3 * DAY):%-d %b %Y}"
     assert cells["expired"].text.startswith("Expired ")
     assert cells["in_progress"].text.startswith("In progress, due ")
+    assert cells["revoked"].text.startswith("Revoked ")
     assert cells["not_required"].text == "Not required"
     assert [cell.compliant for cell in cells.values()].count(True) == 3
 
@@ -134,19 +139,39 @@ def test_an_expired_certificate_with_an_overdue_renewal_reads_overdue(course):
     assert cell.status == ComplianceStatus.OVERDUE
 
 
-def test_a_revoked_certificate_leaves_the_course_not_started(course):
+def test_a_revoked_certificate_says_revoked_when_and_that_nobody_assigned_it_again(course):
+    person = EmployeeFactory()
+    assign(person, course, due=TODAY - 40 * DAY, completed=True)
+    certificate = certify(person, course, status=CertificateStatus.REVOKED)
+    revoked_at = timezone.make_aware(datetime.datetime.combine(TODAY - 2 * DAY, datetime.time(9)))
+    Certificate.objects.filter(pk=certificate.pk).update(status_changed_at=revoked_at)
+    (cell,) = cells_by_name([person]).values()
+    assert cell.status == ComplianceStatus.REVOKED
+    assert cell.text == (
+        f"Revoked {(TODAY - 2 * DAY):%-d %b %Y}; not assigned again: HR assigns it if "
+        "still needed"
+    )
+    assert not cell.compliant
+
+
+def test_a_revoked_certificate_assigned_again_reads_as_the_new_assignment(course):
     person = EmployeeFactory()
     assign(person, course, due=TODAY - 40 * DAY, completed=True)
     certify(person, course, status=CertificateStatus.REVOKED)
+    assign(person, course, due=TODAY + 10 * DAY)
     (cell,) = cells_by_name([person]).values()
-    assert (cell.status, cell.text) == (ComplianceStatus.NOT_STARTED, "Not started")
+    assert (cell.status, cell.text) == (
+        ComplianceStatus.NOT_STARTED,
+        f"Not started, due {(TODAY + 10 * DAY):%-d %b %Y}",
+    )
 
 
 @pytest.mark.parametrize("today", [TODAY, TODAY + 15 * DAY, TODAY + 400 * DAY])
 def test_the_sql_filter_agrees_with_every_cell(everyone, course, today):
-    revoked = EmployeeFactory(user__last_name="revoked")
-    assign(revoked, course, due=TODAY - 40 * DAY, completed=True)
-    certify(revoked, course, status=CertificateStatus.REVOKED)
+    again = EmployeeFactory(user__last_name="revoked and assigned again")
+    assign(again, course, due=TODAY - 40 * DAY, completed=True)
+    certify(again, course, status=CertificateStatus.REVOKED)
+    assign(again, course, due=TODAY + 10 * DAY)
     superseded_only = EmployeeFactory(user__last_name="superseded")
     certify(superseded_only, course, status=CertificateStatus.SUPERSEDED)
     course_ids = [column.pk for column in matrix_columns()]
