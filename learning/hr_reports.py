@@ -181,6 +181,24 @@ class OverdueRow:
         return f"{self.days_left} day{'s' if self.days_left != 1 else ''} left"
 
 
+def training_due(*, today: datetime.date, within_days: int):
+    """Open assignments of active staff overdue or due within ``within_days`` days."""
+    horizon = today + datetime.timedelta(days=within_days)
+    return (
+        Assignment.objects.open()
+        .filter(employee__active=True, due_date__lte=horizon)
+        .order_by("due_date", "employee__user__last_name", "employee__user__first_name", "pk")
+    )
+
+
+def training_due_counts(*, today: datetime.date, within_days: int = DUE_SOON_DAYS) -> dict:
+    """How many of those are overdue and how many due soon, in one query."""
+    return training_due(today=today, within_days=within_days).aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today)),
+    )
+
+
 def overdue_row(assignment: Assignment, today: datetime.date) -> OverdueRow:
     employee = assignment.employee
     days = (assignment.due_date - today).days
@@ -255,14 +273,8 @@ class OverdueReportView(HRReportView):
         return DUE_SOON_DAYS if chosen is None else chosen
 
     def get_base_queryset(self):
-        horizon = self.today + datetime.timedelta(days=self.within_days)
-        return (
-            Assignment.objects.open()
-            .filter(employee__active=True, due_date__lte=horizon)
-            .select_related(
-                "course", "employee__user", "employee__department", "employee__manager__user"
-            )
-            .order_by("due_date", "employee__user__last_name", "employee__user__first_name", "pk")
+        return training_due(today=self.today, within_days=self.within_days).select_related(
+            "course", "employee__user", "employee__department", "employee__manager__user"
         )
 
     def search_queryset(self, queryset):
@@ -339,6 +351,13 @@ class ExpiringRow:
         if self.renewal_due is None:
             return "Not assigned"
         return f"Assigned, due {self.renewal_due:%d %b %Y}"
+
+
+def certificates_expiring(*, start: datetime.date, stop: datetime.date):
+    """Certificates, neither revoked nor superseded, expiring between the two days."""
+    return Certificate.objects.exclude(
+        status__in=[CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED]
+    ).filter(expires_on__gte=start, expires_on__lte=stop)
 
 
 def expiring_row(certificate: Certificate, today: datetime.date) -> ExpiringRow:
@@ -424,10 +443,7 @@ class ExpiringCertificatesReportView(HRReportView):
             employee__user_id=OuterRef("user_id"), course_id=OuterRef("course_id")
         )
         return (
-            Certificate.objects.exclude(
-                status__in=[CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED]
-            )
-            .filter(expires_on__gte=start, expires_on__lte=stop)
+            certificates_expiring(start=start, stop=stop)
             .select_related("user__employee__department")
             .prefetch_related("versions")
             .annotate(renewal_due=Subquery(renewal.order_by("due_date").values("due_date")[:1]))
@@ -498,6 +514,30 @@ class RecertificationRow:
         return _shown(self.percent_done)
 
 
+def recertifying_versions():
+    """Material policy versions that asked people to recertify, newest first."""
+    # Version 1 of a policy has nothing earlier to recertify from.
+    return PolicyVersion.objects.filter(change_kind=ChangeKind.MATERIAL, major__gt=1).order_by(
+        "-effective_at", "policy__title", "pk"
+    )
+
+
+def recertification_counts(version_ids, *, today: datetime.date, department=None) -> dict:
+    """Recertification assignments per version (affected, done, overdue): one query for
+    any number of versions, given as ids or as a queryset of them."""
+    # An assignment names the version whether the fan-out made it or took over an
+    # open one, so both count.
+    assignments = Assignment.objects.filter(policy_version_id__in=version_ids)
+    if department is not None:
+        assignments = assignments.filter(employee__department=department)
+    rows = assignments.values("policy_version_id").annotate(
+        affected=Count("pk"),
+        done=Count("pk", filter=Q(completed_at__isnull=False)),
+        overdue=Count("pk", filter=Q(completed_at__isnull=True, due_date__lt=today)),
+    )
+    return {row.pop("policy_version_id"): row for row in rows}
+
+
 class RecertificationReportView(HRReportView):
     page_title = "Recertification progress"
     header_icon = "repeat"
@@ -541,31 +581,15 @@ class RecertificationReportView(HRReportView):
     }
 
     def get_base_queryset(self):
-        # Version 1 of a policy has nothing earlier to recertify from.
-        return (
-            PolicyVersion.objects.filter(change_kind=ChangeKind.MATERIAL, major__gt=1)
-            .select_related("policy")
-            .order_by("-effective_at", "policy__title", "pk")
-        )
-
-    def _counts(self, version_ids) -> dict[int, dict]:
-        """Recertification assignments per version: one query for any number of them."""
-        # An assignment names the version whether the fan-out made it or took over an
-        # open one, so both count.
-        assignments = Assignment.objects.filter(policy_version_id__in=version_ids)
-        department = self.chosen("department")
-        if department is not None:
-            assignments = assignments.filter(employee__department=department)
-        rows = assignments.values("policy_version_id").annotate(
-            affected=Count("pk"),
-            done=Count("pk", filter=Q(completed_at__isnull=False)),
-            overdue=Count("pk", filter=Q(completed_at__isnull=True, due_date__lt=self.today)),
-        )
-        return {row.pop("policy_version_id"): row for row in rows}
+        return recertifying_versions().select_related("policy")
 
     def rows_for(self, object_list):
         versions = list(object_list)
-        counts = self._counts([version.pk for version in versions])
+        counts = recertification_counts(
+            [version.pk for version in versions],
+            today=self.today,
+            department=self.chosen("department"),
+        )
         result = []
         for version in versions:
             count = counts.get(version.pk, {"affected": 0, "done": 0, "overdue": 0})

@@ -9,6 +9,8 @@ from wagtail.admin.menu import MenuItem
 from cms.models import PolicyPage
 from courses.models import CoursePolicyPin
 from learning import admin_views
+from learning.admin_home import ITEM_ANALYSIS_PERMISSION as TRAINER_SUMMARY_PERMISSION
+from learning.admin_home import hr_summary_panel_for, trainer_summary_panel_for
 from learning.evidence_admin import employee_record_urls
 from learning.hr_reports import HR_REPORTS
 from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
@@ -197,3 +199,21 @@ def add_background_jobs_warning(request, panels):
     panel = jobs_waiting_panel_for(request)
     if panel is not None:
         panels.append(panel)
+
+
+@hooks.register("construct_homepage_panels")
+def add_role_summaries(request, panels):
+    for panel in (hr_summary_panel_for(request), trainer_summary_panel_for(request)):
+        if panel is not None:
+            panels.append(panel)
+
+
+@hooks.register("construct_homepage_summary_items", order=100)
+def drop_page_counts_for_summarised_roles(request, summary_items):
+    # HR and trainers get their own summaries; the counts of pages, images and
+    # documents tell them nothing the menu does not. Ordered after Wagtail's own hooks,
+    # which add those counts.
+    if request.user.has_perm(HR_REPORT_PERMISSION) or request.user.has_perm(
+        TRAINER_SUMMARY_PERMISSION
+    ):
+        summary_items.clear()
