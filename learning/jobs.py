@@ -192,6 +192,19 @@ def _names_for_certificates(args_list) -> dict[tuple, str]:
     }
 
 
+def _names_for_objects(label: str):
+    """Wagtail's index jobs name an object by app, model and primary key: no query."""
+
+    def names(args_list) -> dict[tuple, str]:
+        return {
+            tuple(args): f"{label}: {args[0]}.{args[1]} {args[2]}"
+            for args in args_list
+            if len(args) == 3
+        }
+
+    return names
+
+
 def _counts(value) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{key.replace('_', ' ')} {number}" for key, number in value.items())
@@ -215,6 +228,15 @@ JOB_KINDS: dict[str, JobKind] = {
         "Certificate PDF", _names_for_certificates, lambda digest: "PDF stored" if digest else ""
     ),
     "learning.tasks.send_reminders": JobKind("Hourly expiries, windows and reminders"),
+    "wagtail.tasks.update_reference_index_task": JobKind(
+        "Reference index update", _names_for_objects("Reference index")
+    ),
+    "modelsearch.tasks.insert_or_update_object_task": JobKind(
+        "Search index update", _names_for_objects("Search index")
+    ),
+    "modelsearch.tasks.delete_object_task": JobKind(
+        "Search index removal", _names_for_objects("Search index removal")
+    ),
     "assessments.tasks.close_expired_attempts": JobKind(
         "Close timed attempts at their deadline",
         done=lambda n: "" if n is None else f"{_plural(n, 'attempt')} closed",
