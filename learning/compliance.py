@@ -81,6 +81,17 @@ class Cell:
                 return f"Not started, due {day}" if day else "Not started"
         return "Not required"
 
+    @property
+    def detail(self) -> str:
+        """The words that follow the status, for a page that shows ``label`` as a badge
+        of its own: "since 17 Nov 2026" after "Overdue". The whole text where it does not
+        begin with the label ("Certified on v1.1, due by ..." after "Older version, due")."""
+        text = self.text
+        if not text.startswith(self.label):
+            return text
+        rest = text[len(self.label) :].lstrip(" ,;:")
+        return f"on {rest}" if rest[:1].isdigit() else rest
+
 
 NOT_REQUIRED = Cell(ComplianceStatus.NOT_REQUIRED)
 

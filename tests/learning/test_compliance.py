@@ -17,6 +17,7 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue
 from learning.choices import ComplianceStatus
 from learning.compliance import (
+    Cell,
     compliance_history,
     compliance_totals,
     employees_with_status,
@@ -379,3 +380,35 @@ def test_query_count_does_not_grow_with_people_or_courses(
     with django_assert_num_queries(queries):
         html = page(client)
     assert html.count('class="compliance-cell ') >= 50 * 4
+
+
+SHOWN = f"{TODAY.day} {TODAY:%b %Y}"
+
+
+@pytest.mark.parametrize(
+    ("cell", "label", "detail"),
+    [
+        (Cell(ComplianceStatus.OVERDUE, TODAY), "Overdue", f"since {SHOWN}"),
+        (Cell(ComplianceStatus.IN_PROGRESS, TODAY), "In progress", f"due {SHOWN}"),
+        (Cell(ComplianceStatus.EXPIRED, TODAY), "Expired", f"on {SHOWN}"),
+        (Cell(ComplianceStatus.CURRENT, versions="v1.0"), "Current", "on v1.0"),
+        (
+            Cell(ComplianceStatus.OLDER_VERSION, TODAY, "v1.0"),
+            "Older version, due",
+            f"Certified on v1.0, due by {SHOWN}",
+        ),
+        (Cell(ComplianceStatus.NOT_REQUIRED), "Not required", ""),
+    ],
+)
+def test_a_cell_splits_into_a_short_badge_and_its_details(cell, label, detail):
+    assert (cell.label, cell.detail) == (label, detail)
+
+
+def test_the_match_count_after_a_filter_is_a_status_not_an_alerting_heading(
+    client, hr_user, everyone
+):
+    client.force_login(hr_user)
+    html = page(client, status=ComplianceStatus.OVERDUE)
+    assert 'role="alert"' not in html
+    status = html.index('<div class="nice-padding" role="status">')
+    assert html.index("<h2>", status) < html.index("There is 1 match", status)
