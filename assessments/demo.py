@@ -98,7 +98,7 @@ QUESTIONS = [
         "A call reaches you. Which opening meets our standards?",
         [
             (
-                "“Good morning, you're through to Sam at Harbour Home. How can I help?”",
+                "“Good morning, you're through to Sam at Harbourside Home Goods. How can I help?”",
                 100,
                 "Greeting, first name and company name: all three.",
             ),
@@ -140,11 +140,12 @@ QUESTIONS = [
     ),
     truth(
         "Jargon with a gloss",
-        "It is fine to use an internal system name with a customer as long as you say what it "
-        "means.",
+        "Internal codes and system names are best left out of what you say to a customer; a "
+        "term you cannot avoid, you explain in everyday words.",
         "true",
-        "Right: avoid it where you can, explain it where you must.",
-        "The standard allows a term if you explain it; what it forbids is unexplained jargon.",
+        "Right: say what happened instead of the code, and explain any term you must use.",
+        "The standard asks you to avoid codes, system names and jargon, and to say what any "
+        "term you must use means.",
         skills=["communication"],
         policy=STANDARDS,
         sections="plain-language",

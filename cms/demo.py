@@ -1,10 +1,16 @@
 """Demo policy library for Harbourside Home Goods, written for this project."""
 
+import datetime
+
+from django.utils import timezone
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
 
 from cms.choices import ChangeKind
 from cms.models import HomePage, PolicyIndexPage, PolicyPage, PolicyVersion
 from cms.services import policy_acknowledge
+
+# The library went live this many days ago: before anyone in the demo trained on it.
+FIRST_PUBLISHED_DAYS_AGO = 760
 
 
 def p(*paragraphs: str) -> str:
@@ -128,6 +134,7 @@ POLICIES = [
             {
                 "kind": ChangeKind.EDITORIAL,
                 "summary": "Clarified wording on packaging; no change to what staff do.",
+                "days_ago": 640,
                 "edit": {
                     "returns-window": p(
                         "Customers may return most items within 30 days of delivery for a full "
@@ -143,6 +150,7 @@ POLICIES = [
                     "up to £75 outside it."
                 ),
                 "days": 30,
+                "days_ago": 10,
                 "edit": {
                     "returns-window": p(
                         "Customers may return most items within 45 days of delivery for a "
@@ -257,6 +265,7 @@ POLICIES = [
             {
                 "kind": ChangeKind.EDITORIAL,
                 "summary": "Made the identity check easier to follow.",
+                "days_ago": 600,
                 "edit": {
                     "identity-check": p(
                         "Before discussing an account, confirm the customer's full name and two of "
@@ -312,7 +321,19 @@ def seed_policies(*, home: HomePage, hr_group, hold_back: tuple[str, ...] = ()) 
             else spec.get("revisions", [])
         )
         _publish_revisions(policy, spec, revisions)
+        _date_history(policy, [FIRST_PUBLISHED_DAYS_AGO] + [r["days_ago"] for r in revisions])
     return index
+
+
+def _date_history(policy: PolicyPage, days_ago: list[int]) -> None:
+    """Give the versions just published the days they took effect, oldest first, so the
+    library's history comes before the training that quotes it. A queryset update:
+    invented history, which no editor's action could produce."""
+    now = timezone.now()
+    versions = policy.versions.order_by("major", "minor")
+    for version, days in zip(versions, days_ago, strict=True):
+        when = now - datetime.timedelta(days=days)
+        PolicyVersion.objects.filter(pk=version.pk).update(effective_at=when, published_at=when)
 
 
 def _sections_after(spec, revisions) -> list:

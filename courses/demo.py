@@ -656,3 +656,81 @@ def attach_assessments(made: dict) -> None:
         course.assessment = final
         course.practice_assessment = practice
         course.save_revision().publish()
+
+
+# What the trainer changed in the refunds modules once Refunds and Returns 2.0 was out:
+# a note on what is new at the top, and the knowledge check moved onto the new numbers.
+REFUNDS_2_NOTE = callout(
+    "Since Refunds and Returns 2.0, customers have 45 days from delivery to return an unused "
+    "item for a full refund (it was 30), and outside that window you may offer store credit "
+    "up to £75 on your own authority (it was £50).",
+    title="New in Refunds and Returns 2.0",
+)
+REFUNDS_2_UPDATES = {
+    ("customer-service-essentials", "refunds-and-returns-in-practice"): check(
+        "An unused lamp comes back 40 days after delivery, in its box. The customer paid by "
+        "card. What do you do?",
+        (
+            "Refund it to the card they paid with.",
+            True,
+            "Correct: 40 days is inside the 45-day window, so it is a full refund to the "
+            "original payment method.",
+        ),
+        (
+            "Offer store credit instead of a refund.",
+            False,
+            "Inside the window the customer is entitled to a refund; store credit is for "
+            "requests outside it.",
+        ),
+        (
+            "Ask a team lead to approve the refund.",
+            False,
+            "No approval is needed inside the window; you own this one.",
+        ),
+    ),
+    ("refunds-done-right", "inside-the-rules"): None,
+    ("refunds-done-right", "outside-the-window"): check(
+        "An unused item costing £70 comes back after the window. What can you offer without "
+        "asking anyone?",
+        (
+            "Store credit for the full £70.",
+            True,
+            "Yes: it is within your £75 store-credit limit for unused items.",
+        ),
+        (
+            "Store credit for £50, and a team lead's approval for the rest.",
+            False,
+            "£50 was the limit before version 2.0; £70 is now yours to give.",
+        ),
+        (
+            "A refund to the card, as a goodwill gesture.",
+            False,
+            "A refund outside the window needs a team lead's approval.",
+        ),
+    ),
+}
+
+
+def seed_refunds_2_course_updates() -> list[CoursePage]:
+    """Update the modules that teach refunds to Refunds and Returns 2.0 and republish
+    their courses, as the trainer did once 2.0 was out, so the courses pin it. Once:
+    a module that has the note already is left alone. Returns the courses republished."""
+    republished = []
+    for (course_slug, module_slug), new_check in REFUNDS_2_UPDATES.items():
+        course = CoursePage.objects.get(slug=course_slug)
+        module = ModulePage.objects.child_of(course).get(slug=module_slug)
+        body = list(module.body.raw_data)
+        if any(
+            block["type"] == "callout" and block["value"] == REFUNDS_2_NOTE["value"]
+            for block in body
+        ):
+            continue
+        if new_check is not None:
+            body = [new_check if block["type"] == "knowledge_check" else block for block in body]
+        module.body = [REFUNDS_2_NOTE, *body]
+        module.save_revision().publish()
+        if course not in republished:
+            republished.append(course)
+    for course in republished:
+        course.save_revision().publish()
+    return republished

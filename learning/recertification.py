@@ -584,7 +584,7 @@ def recertification_reason(
                 certificate.status_changed_at or assignment.assigned_at
             )
     if lapsed_on is not None:
-        said = f"Your certificate expired on {_day(lapsed_on)}: the whole course again."
+        said = f"Your certificate expired (valid until {_day(lapsed_on)}): the whole course again."
         if version is not None:
             said += (
                 f" It now teaches {version.title} {version.label}, in effect since "

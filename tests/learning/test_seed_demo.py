@@ -1,6 +1,7 @@
 """The demo organisation: idempotent, its five logins work, refused in production."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth import authenticate, get_user_model
@@ -16,7 +17,7 @@ from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from cms.models import PolicyAcknowledgement, PolicyPage
 from courses.blocks import ModuleBodyBlock
-from courses.models import CoursePage, ModulePage
+from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from learning.compliance import compliance_history, matrix_columns
 from learning.demo import DEMO_PASSWORD
 from learning.models import Assignment, AssignmentRule, Department, Employee
@@ -135,8 +136,8 @@ def test_the_agent_has_completed_in_progress_overdue_and_recertification_work():
     assert held == [
         ("Complaint Handling and De-escalation", "rule", "overdue"),
         ("Customer Service Essentials", "manual", "completed"),
-        # Its certificate had lapsed when Refunds and Returns 2.0 came out: all of it.
-        ("Customer Service Essentials", "recertification", "not_started"),
+        # Assigned again when its renewal window opened; the certificate then ran out.
+        ("Customer Service Essentials", "recertification", "overdue"),
         ("Privacy in Every Conversation", "rule", "in_progress"),
         ("Refunds Done Right", "manual", "completed"),
         ("Refunds Done Right", "recertification", "not_started"),
@@ -229,3 +230,81 @@ def test_the_compliance_matrix_tells_a_story_at_first_sight(client):
     for name in ("Customer Support", "Returns and Billing"):
         known = [value for value in series[name] if value is not None]
         assert len(known) >= 8 and len(set(known)) >= 3, (name, series[name])
+
+
+def test_demo_history_is_chronologically_possible():
+    """Every version took effect in order, and every certificate names only versions in
+    effect when the attempt it was earned with started."""
+    call_command("seed_demo")
+    for policy in PolicyPage.objects.all():
+        versions = list(policy.versions.order_by("major", "minor"))
+        days = [v.effective_at for v in versions]
+        assert days == sorted(days), policy.title
+        assert all(v.effective_at <= timezone.now() for v in versions)
+    certificates = Certificate.objects.select_related("attempt").prefetch_related(
+        "versions__version"
+    )
+    assert certificates.exists()
+    for certificate in certificates:
+        assert certificate.attempt is not None
+        for named in certificate.versions.all():
+            assert named.version.effective_at <= certificate.attempt.started_at, (
+                certificate.serial,
+                str(named.version),
+            )
+
+
+def test_every_course_teaches_what_it_tests_on_the_current_versions(client):
+    call_command("seed_demo")
+    for course in CoursePage.objects.all():
+        pinned = CoursePolicyPin.objects.versions_by_policy(course)
+        assert {v.pk for v in pinned.values()} == {
+            p.specific.current_version.pk for p in course.policies.all()
+        }, course.title
+    # The agent has both courses that teach refunds.
+    client.force_login(User.objects.get(email="agent@example.com"))
+    for slug, module in (
+        ("customer-service-essentials", "refunds-and-returns-in-practice"),
+        ("refunds-done-right", "inside-the-rules"),
+        ("refunds-done-right", "outside-the-window"),
+    ):
+        html = client.get(f"/learn/courses/{slug}/{module}/").content.decode()
+        assert "New in Refunds and Returns 2.0" in html, module
+        assert "45 days" in html and "£75" in html, module
+        assert "within 30 days of delivery" not in html, module
+        assert "up to £50" not in html, module
+    # The role-play and the final assessment ask for the same numbers.
+    roleplay = ScenarioPage.objects.get(slug="refund-outside-the-window")
+    assert "45 days" in json.dumps(list(roleplay.steps.raw_data), ensure_ascii=False)
+    bank = " ".join(
+        json.dumps(list(q.answer.raw_data), ensure_ascii=False) for q in Question.objects.all()
+    )
+    assert "the window is 45 days" in bank and "£75 since version 2.0" in bank
+
+
+def test_the_agents_recertifications_say_why_in_words(client):
+    call_command("seed_demo")
+    client.force_login(User.objects.get(email="agent@example.com"))
+    html = client.get("/learn/").content.decode()
+    essentials = Certificate.objects.get(
+        user__email="agent@example.com", course__slug="customer-service-essentials"
+    )
+    day = essentials.expires_on
+    assert (
+        f"Your certificate expired (valid until {day.day} {day:%b %Y}): the whole course again."
+        in html
+    )
+    assert "Refunds and Returns changed on" in html  # the delta on Refunds Done Right
+    assert "the whole course." not in html.replace("the whole course again.", "")
+    # Refunds Done Right teaches 2.0, so nothing holds the agent's delta back.
+    page = client.get("/learn/courses/refunds-done-right/").content.decode()
+    assert "waiting for its trainer" not in page
+
+
+def test_demo_content_agrees_with_itself():
+    call_command("seed_demo")
+    greeting = Question.objects.get(title="Opening a call")
+    assert "Harbourside Home Goods" in json.dumps(list(greeting.answer.raw_data))
+    assert "Harbour Home." not in json.dumps(list(greeting.answer.raw_data))
+    jargon = Question.objects.get(title="Jargon with a gloss")
+    assert "best left out" in str(jargon.stem)

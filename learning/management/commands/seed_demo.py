@@ -23,7 +23,7 @@ from assessments.services import (
     served_items,
 )
 from certificates.models import Certificate
-from certificates.services import add_months, certificate_render
+from certificates.services import add_months, certificate_render, certificates_expire
 from cms.demo import (
     held_back_published,
     seed_acknowledgements,
@@ -31,7 +31,12 @@ from cms.demo import (
     seed_policies,
 )
 from cms.models import HomePage, PolicyVersion, SiteBranding
-from courses.demo import attach_assessments, seed_courses, seed_scenarios
+from courses.demo import (
+    attach_assessments,
+    seed_courses,
+    seed_refunds_2_course_updates,
+    seed_scenarios,
+)
 from courses.models import CoursePage, CoursePolicyPin, ScenarioPage
 from learning import demo
 from learning.choices import AssignmentReason
@@ -46,7 +51,10 @@ from learning.models import (
     ModuleProgress,
     ScenarioRun,
 )
-from learning.recertification import recertification_fan_out
+from learning.recertification import (
+    recertification_assign_expiring,
+    recertification_fan_out,
+)
 from learning.services import (
     assignment_rule_save,
     assignments_apply_rules,
@@ -113,6 +121,14 @@ class Command(BaseCommand):
                 effective_at=ten_days_ago, published_at=ten_days_ago, published_by=trainer
             )
             recertification_fan_out(version_id=version.pk)
+            # The fan-out ran the day 2.0 came out.
+            Assignment.objects.filter(policy_version=version).update(assigned_at=ten_days_ago)
+        if seed_refunds_2_course_updates():
+            # Two days later the trainer had the refunds modules on 2.0 and republished.
+            eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+            CoursePolicyPin.objects.filter(version__policy__slug__in=HELD_BACK).filter(
+                version__major__gte=2
+            ).update(pinned_at=eight_days_ago)
 
     def _rules(self) -> None:
         for slug, department, role, location in demo.ASSIGNMENT_RULES:
@@ -143,6 +159,7 @@ class Command(BaseCommand):
         self._sit(user, essentials, days_ago=491, right_share=0.6, seed=1)
         self._sit(user, essentials, days_ago=490, right_share=1.0, seed=2)
         self._backdate(user, essentials, assigned=500, started=499, completed=490)
+        self._expire(agent, essentials)
 
         privacy = CoursePage.objects.get(slug="privacy-in-every-conversation")
         self._take(user, privacy, privacy.get_modules()[:1])
@@ -162,6 +179,27 @@ class Command(BaseCommand):
             self._play(user, refunds, scenario, mode="assessed", best=True)
         self._sit(user, refunds, days_ago=121, right_share=1.0, seed=3)
         self._backdate(user, refunds, assigned=130, started=125, completed=121)
+
+    def _expire(self, employee: Employee, course) -> None:
+        """What the daily sweep did while the certificate ran out: the course assigned
+        again when its renewal window opened, then the certificate expired, unrenewed."""
+        certificate = Certificate.objects.get(user=employee.user, course=course)
+        opened = certificate.expires_on - datetime.timedelta(
+            days=course.recertification_window_days
+        )
+        recertification_assign_expiring(today=opened)
+        certificates_expire(today=timezone.localdate())
+        window = timezone.make_aware(datetime.datetime.combine(opened, datetime.time(6)))
+        Assignment.objects.filter(
+            employee=employee, course=course, reason=AssignmentReason.RECERTIFICATION
+        ).update(assigned_at=window)
+        Certificate.objects.filter(pk=certificate.pk).update(
+            status_changed_at=timezone.make_aware(
+                datetime.datetime.combine(
+                    certificate.expires_on + datetime.timedelta(days=1), datetime.time(2)
+                )
+            )
+        )
 
     def _team_history(self, *, skip: Employee) -> None:
         """Months of history for everyone else: the rule-made assignments date from when
