@@ -218,21 +218,29 @@ class ModulePage(LearnerFacingOnlyThroughPlayerMixin, Page):
         and kept in the cache. A check stays data: the player adds each learner's answer.
         """
         key = (
-            f"module-body:1:{self.pk}:{self.live_revision_id}:{course.pk}:{course.live_revision_id}"
+            f"module-body:2:{self.pk}:{self.live_revision_id}:{course.pk}:{course.live_revision_id}"
         )
         if cached and (segments := cache.get(key)) is not None:
             return segments
         pinned = CoursePolicyPin.objects.versions_by_policy(course)
         context = {"pinned_versions": pinned, "course": course, "page": self}
         segments, html = [], []
+        # A block with a heading of its own (an example dialogue) takes the level below the
+        # section it sits in: h3 under a section heading, h2 before the first one.
+        section_started = False
         for block in self.body:
             if block.block_type == "knowledge_check":
                 if html:
                     segments.append({"html": mark_safe("".join(html))})  # noqa: S308
                     html = []
                 segments.append({"id": block.id, "check": knowledge_check_data(block.value)})
+                section_started = True  # the check is headed by an h2
             else:
-                html.append(block.render(context=context))
+                level = 3 if section_started else 2
+                rendered = block.render(context={**context, "heading_level": level})
+                html.append(rendered)
+                if block.block_type != "example_dialogue":  # its own heading opens no section
+                    section_started = section_started or "<h2" in rendered
         if html:
             segments.append({"html": mark_safe("".join(html))})  # noqa: S308
         # A quote from a policy the course was not pinned to shows that policy's newest
