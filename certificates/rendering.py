@@ -23,6 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from certificates.models import Certificate, CertificateTemplate
+from cms.site_address import site_base_url
 
 QR_MODULE_PX = 3  # CSS pixels a QR module takes on the page (about 0.8 mm)
 STYLESHEET = "certificates/certificate.css"  # loads the bundled DejaVu Sans from fonts/
@@ -65,8 +66,9 @@ def _static_path(name: str) -> str:
     return found
 
 
-def verification_url(certificate: Certificate) -> str:
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/verify/{certificate.code}/"
+def verification_url(certificate: Certificate, *, base_url: str | None = None) -> str:
+    """The certificate's public address; ``base_url`` saves a lookup in a loop."""
+    return f"{base_url or site_base_url()}/verify/{certificate.code}/"
 
 
 def _policies_text(certificate: Certificate) -> str:

@@ -31,6 +31,7 @@ from certificates.services import (
 )
 from cms.admin_access import ForbiddenOnDenyViewSetMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
+from cms.site_address import site_base_url
 from courses.models import CoursePage
 from learning.forms import CertificateReasonForm
 from learning.models import Department
@@ -163,7 +164,7 @@ class CertificateInspectView(generic.InspectView):
         )
 
     def get_verify_url_display_value(self):
-        return verification_url(self.object)
+        return verification_url(self.object, base_url=site_base_url(self.request))
 
     def get_superseded_by_display_value(self):
         return self.object.superseded_by.serial if self.object.superseded_by else "-"

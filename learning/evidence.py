@@ -18,6 +18,7 @@ from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from certificates.rendering import verification_url
 from cms.models import PolicyAcknowledgement
+from cms.site_address import site_base_url
 from courses.choices import Competency as ScenarioCompetency
 from courses.choices import ScenarioOutcome
 from learning.choices import AssignmentStatus, ComplianceStatus, ScenarioMode
@@ -411,7 +412,9 @@ def _attempts(employee: Employee) -> list[AttemptEntry]:
     return entries
 
 
-def _certificates(employee: Employee, today: datetime.date) -> list[CertificateEntry]:
+def _certificates(
+    employee: Employee, today: datetime.date, base_url: str
+) -> list[CertificateEntry]:
     certificates = list(
         Certificate.objects.filter(user_id=employee.user_id)
         .prefetch_related("versions")
@@ -438,7 +441,7 @@ def _certificates(employee: Employee, today: datetime.date) -> list[CertificateE
                 superseded_by=serials.get(certificate.superseded_by_id, ""),
                 attempt_id=certificate.attempt_id,
                 pdf_sha256=certificate.pdf_sha256,
-                verification_url=verification_url(certificate),
+                verification_url=verification_url(certificate, base_url=base_url),
                 policy_versions=[
                     CertificateVersionEntry(v.policy_title, v.label, v.content_hash)
                     for v in certificate.versions.all()
@@ -497,11 +500,15 @@ def _reminders(employee: Employee) -> list[ReminderEntry]:
     ]
 
 
-def employee_record(*, employee: Employee, today: datetime.date | None = None) -> EmployeeRecord:
+def employee_record(
+    *, employee: Employee, today: datetime.date | None = None, base_url: str | None = None
+) -> EmployeeRecord:
     """Everything about one person's training. ``employee`` should come from
     ``Employee.objects.with_org()``. A fixed number of queries, whatever the number of
-    assignments, runs, attempts, certificates or reminders."""
+    assignments, runs, attempts, certificates or reminders. Verification addresses start
+    with ``base_url``: the site's address (``site_base_url``) unless given."""
     today = today or timezone.localdate()
+    base_url = base_url or site_base_url()
     return EmployeeRecord(
         person=_person(employee),
         today=today,
@@ -509,7 +516,7 @@ def employee_record(*, employee: Employee, today: datetime.date | None = None) -
         assignments=_assignments(employee, today),
         scenario_runs=_scenario_runs(employee),
         attempts=_attempts(employee),
-        certificates=_certificates(employee, today),
+        certificates=_certificates(employee, today, base_url),
         acknowledgements=_acknowledgements(employee),
         reminders=_reminders(employee),
     )

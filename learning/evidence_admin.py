@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from certificates.rendering import LocalFilesFetcher
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
+from cms.site_address import site_base_url
 from learning.evidence import (
     EmployeeRecord,
     employee_record,
@@ -127,7 +128,9 @@ class EmployeeRecordView(HROnlyMixin, WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["record"] = employee_record(employee=self.employee)
+        context["record"] = employee_record(
+            employee=self.employee, base_url=site_base_url(self.request)
+        )
         return context
 
 
@@ -155,7 +158,7 @@ class EvidenceExportView(HROnlyMixin, View):
 
     def get(self, request, pk):
         employee = _employee(pk)
-        record = employee_record(employee=employee)
+        record = employee_record(employee=employee, base_url=site_base_url(request))
         generated_by, generated_at = generated_by_label(request.user), timezone.now()
         response = EXPORTS[self.export_format](
             record, generated_by=generated_by, generated_at=generated_at

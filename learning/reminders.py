@@ -18,6 +18,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry
 
+from cms.site_address import site_base_url
 from learning.models import Assignment, Reminder
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _nudged_by(reminder: Reminder) -> str:
     return entry.user.get_full_name() or entry.user.email
 
 
-def _message(reminder: Reminder, today: datetime.date) -> EmailMessage:
+def _message(reminder: Reminder, today: datetime.date, base_url: str) -> EmailMessage:
     assignment = reminder.assignment
     employee = assignment.employee
     nudge = reminder.kind.startswith(f"{NUDGE}-")
@@ -103,7 +104,7 @@ def _message(reminder: Reminder, today: datetime.date) -> EmailMessage:
         and Reminder.objects.filter(assignment=assignment, kind=MANAGER).exists(),
         "days_left": (assignment.due_date - today).days,
         "days_late": (today - assignment.due_date).days,
-        "link": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        "link": base_url
         + reverse("learning:course", kwargs={"course_slug": assignment.course.slug}),
     }
     subject = " ".join(render_to_string("learning/email/reminder_subject.txt", context).split())
@@ -111,7 +112,7 @@ def _message(reminder: Reminder, today: datetime.date) -> EmailMessage:
     return EmailMessage(subject, body, to=[reminder.recipient])
 
 
-def _deliver(pk: int, *, connection, today: datetime.date) -> bool:
+def _deliver(pk: int, *, connection, today: datetime.date, base_url: str) -> bool:
     """Send one claimed reminder if nobody has yet, under a row lock; True if it went."""
     with transaction.atomic():
         reminder = (
@@ -126,7 +127,7 @@ def _deliver(pk: int, *, connection, today: datetime.date) -> bool:
             reminder.delete()
             return False
         try:
-            connection.send_messages([_message(reminder, today)])
+            connection.send_messages([_message(reminder, today, base_url)])
         except (OSError, smtplib.SMTPException):
             # One address the mail server refuses must not hold up the rest; this
             # one stays unsent and is tried again on the next run.
@@ -142,9 +143,11 @@ def reminders_deliver(*, today: datetime.date | None = None) -> int:
     behind). One at a time under a row lock, so two runs never send the same one; a
     reminder whose training was completed meanwhile is dropped unsent."""
     today = today or timezone.localdate()
-    connection = get_connection()
+    connection, base_url = get_connection(), site_base_url()
     pending = Reminder.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
-    return sum(_deliver(pk, connection=connection, today=today) for pk in list(pending))
+    return sum(
+        _deliver(pk, connection=connection, today=today, base_url=base_url) for pk in list(pending)
+    )
 
 
 class NudgeRefused(Exception):
@@ -191,4 +194,4 @@ def assignment_nudge(*, assignment: Assignment, actor, today: datetime.date) -> 
 
 
 def _deliver_now(pk: int, today: datetime.date) -> None:
-    _deliver(pk, connection=get_connection(), today=today)
+    _deliver(pk, connection=get_connection(), today=today, base_url=site_base_url())

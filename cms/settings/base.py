@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "cms.site_address.SiteAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -244,7 +245,12 @@ if OIDC_SERVER_URL:
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Policy Certify")
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# The public address for links made outside a page (certificates, emails, admin links);
+# unset, they use the address of the request or the default Wagtail Site (cms/site_address.py).
+BASE_URL = os.environ.get("BASE_URL", "").rstrip("/")
+WAGTAILADMIN_BASE_URL = BASE_URL or "http://127.0.0.1:8000"
+# Development: the default Site takes the address the site is served on.
+SITE_ADDRESS_FROM_REQUESTS = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
 # Passwords are managed through allauth's pages only, so rate limits and MFA always apply.
 WAGTAIL_PASSWORD_RESET_ENABLED = False

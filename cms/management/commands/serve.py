@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.site_address import default_site_adopt_serving_address
+
 # How long the worker may take to finish the task in hand after Ctrl-C; after that it is
 # killed, and the task is taken up again by the next worker once its lease runs out.
 STOP_GRACE_SECONDS = 10
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, noreload: bool, **options):
+        default_site_adopt_serving_address(addrport)
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         web = [*manage, "runserver", addrport, *(["--noreload"] if noreload else [])]
         children = {}
