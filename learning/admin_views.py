@@ -2,6 +2,7 @@
 assigning or withdrawing a course for many people at once."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -12,6 +13,7 @@ from learning.services import (
     assignments_create,
     assignments_withdraw,
     staff_import,
+    staff_import_template,
 )
 
 
@@ -32,7 +34,13 @@ def staff_import_view(request):
                 form.add_error("file", str(exc))
             else:
                 if result.ok and not result.dry_run:
-                    messages.success(request, f"Staff import applied. {result.summary()}")
+                    message = (
+                        f"Staff import applied. {result.summary()} {result.assignments_summary()}"
+                    )
+                    if result.overdue:
+                        messages.warning(request, message)
+                    else:
+                        messages.success(request, message)
                     return redirect("learning_staff_import")
     else:
         form = StaffImportForm()
@@ -41,6 +49,15 @@ def staff_import_view(request):
         "learning/admin/staff_import.html",
         {"form": form, "result": result, "page_title": "Import staff"},
     )
+
+
+def staff_import_template_view(request):
+    """A CSV with every column the import reads and one example row, to start from."""
+    if not request.user.has_perm("learning.import_staff"):
+        return forbidden_response(request)
+    response = HttpResponse(staff_import_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="staff-import-template.csv"'
+    return response
 
 
 def _people(count: int) -> str:

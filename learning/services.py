@@ -108,6 +108,18 @@ class RowError:
         return f"line {self.line}: {self.message}"
 
 
+@dataclass(frozen=True)
+class PlannedAssignment:
+    """A course the import gives someone, as the preview shows it."""
+
+    employee_number: str
+    person: str
+    course: str
+    reason: str
+    due_date: datetime.date
+    overdue: bool
+
+
 @dataclass
 class StaffImportResult:
     dry_run: bool
@@ -116,10 +128,26 @@ class StaffImportResult:
     deactivated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    assignments: list[PlannedAssignment] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def overdue(self) -> list[PlannedAssignment]:
+        return [planned for planned in self.assignments if planned.overdue]
+
+    def assignments_summary(self) -> str:
+        count, late = len(self.assignments), len(self.overdue)
+        if not count:
+            return "No course is assigned by this import."
+        made = "would be assigned" if self.dry_run else "assigned"
+        text = f"{count} course{'s' if count != 1 else ''} {made}"
+        if late:
+            text += f"; {late} {'is' if late == 1 else 'are'} already overdue on the day"
+            text += " of the import (people hired longer ago than the course allows)"
+        return text + "."
 
     def summary(self) -> str:
         verb = "Would create" if self.dry_run else "Created"
@@ -144,6 +172,27 @@ class StaffRow:
     manager_number: str
     hire_date: datetime.date | None
     active: bool
+
+
+def staff_import_template() -> str:
+    """The columns the import reads, and one made-up person as an example."""
+    example = {
+        "employee_number": "E-1001",
+        "first_name": "Sam",
+        "last_name": "Example",
+        "email": "sam.example@example.com",
+        "department": "Customer Service",
+        "job_role": "Agent",
+        "location": "Head office",
+        "manager_employee_number": "",
+        "hire_date": timezone.localdate().isoformat(),
+        "active": "yes",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+    writer.writeheader()
+    writer.writerow(example)
+    return out.getvalue()
 
 
 class StaffFileError(Exception):
@@ -333,16 +382,38 @@ def staff_import(*, data: bytes, dry_run: bool = False, actor=None) -> StaffImpo
             result.updated.append(row.employee_number)
         else:
             result.unchanged.append(row.employee_number)
-    if dry_run:
-        return result
-
+    # A check writes too, then takes it all back: the assignments it shows are the ones
+    # the same rules make for the same people, not an estimate.
     unchanged = set(result.unchanged)
     with transaction.atomic():
         written = _write_rows(
             [row for row in rows if row.employee_number not in unchanged], existing, actor
         )
-        assignments_apply_rules(employees=[e for e in written if e.active])
+        made = _apply_rules(employees=[e for e in written if e.active])
+        result.assignments = _planned(made, written)
+        if dry_run:
+            transaction.set_rollback(True)
     return result
+
+
+def _planned(made: list[Assignment], employees: list[Employee]) -> list[PlannedAssignment]:
+    today = timezone.localdate()
+    by_id = {employee.pk: employee for employee in employees}
+    courses = dict(
+        CoursePage.objects.filter(pk__in={a.course_id for a in made}).values_list("pk", "title")
+    )
+    planned = [
+        PlannedAssignment(
+            employee_number=by_id[a.employee_id].employee_number,
+            person=by_id[a.employee_id].user.get_full_name(),
+            course=courses[a.course_id],
+            reason=AssignmentReason(a.reason).label,
+            due_date=a.due_date,
+            overdue=a.due_date < today,
+        )
+        for a in made
+    ]
+    return sorted(planned, key=lambda p: (not p.overdue, p.due_date, p.person, p.course))
 
 
 def _row_changes(employee: Employee, row: StaffRow) -> bool:
@@ -415,7 +486,6 @@ def _is_new_hire(employee: Employee, today) -> bool:
     return employee.hire_date >= today - datetime.timedelta(days=settings.ONBOARDING_WINDOW_DAYS)
 
 
-@transaction.atomic
 def assignments_apply_rules(*, employees=None, rules=None) -> int:
     """Create the assignments that onboarding courses and assignment rules call for.
 
@@ -423,6 +493,12 @@ def assignments_apply_rules(*, employees=None, rules=None) -> int:
     assigned gets it again (renewals come from recertification), so this can run any
     number of times. Returns how many assignments it created.
     """
+    return len(_apply_rules(employees=employees, rules=rules))
+
+
+@transaction.atomic
+def _apply_rules(*, employees=None, rules=None) -> list[Assignment]:
+    """``assignments_apply_rules``, returning the assignments it created."""
     now = timezone.now()
     today = timezone.localdate()
     if employees is None:
@@ -469,7 +545,7 @@ def assignments_apply_rules(*, employees=None, rules=None) -> int:
         if (employee_id, course_id) not in already
     ]
     Assignment.objects.bulk_create(new)
-    return len(new)
+    return new
 
 
 @transaction.atomic

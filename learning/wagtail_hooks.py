@@ -64,7 +64,14 @@ def register_employee_record_urls():
 
 @hooks.register("register_admin_urls")
 def register_staff_import_url():
-    return [path("people/import/", admin_views.staff_import_view, name="learning_staff_import")]
+    return [
+        path("people/import/", admin_views.staff_import_view, name="learning_staff_import"),
+        path(
+            "people/import/template.csv",
+            admin_views.staff_import_template_view,
+            name="learning_staff_import_template",
+        ),
+    ]
 
 
 class StaffImportMenuItem(MenuItem):
