@@ -424,5 +424,5 @@ def test_the_record_costs_the_same_queries_for_one_or_eight_of_everything(
     client.force_login(hr_user)
     for employee in (small, large):
         for name in ("record", "evidence_json"):
-            with django_assert_max_num_queries(32):
+            with django_assert_max_num_queries(33):
                 assert client.get(url(name, employee.pk)).status_code == 200
