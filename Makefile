@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo --address $(HOST):$(PORT)
 	$(BIN)/python manage.py serve $(HOST):$(PORT)   # the web server and the background worker; Ctrl-C stops both
 
 test: install

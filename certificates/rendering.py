@@ -18,11 +18,13 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from wagtail.models import Site
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from certificates.models import Certificate, CertificateTemplate
+from cms.models import SiteBranding
 from cms.site_address import site_base_url
 
 QR_MODULE_PX = 3  # CSS pixels a QR module takes on the page (about 0.8 mm)
@@ -105,8 +107,17 @@ def wording_html(template: CertificateTemplate | None, certificate: Certificate)
     return mark_safe("".join(pieces))  # noqa: S308 - every piece escaped above
 
 
+def _branding() -> SiteBranding | None:
+    """The default Site's branding: certificates are made away from any request."""
+    site = Site.objects.filter(is_default_site=True).first()
+    return SiteBranding.for_site(site) if site is not None else None
+
+
 def certificate_html(certificate: Certificate, template: CertificateTemplate | None) -> str:
     url = verification_url(certificate)
+    branding = _branding()
+    # The template's own logo, if it has one, is the certificate's; else the site's.
+    logo = (template.logo if template else None) or (branding.logo if branding else None)
     qr = segno.make(url, error="m")
     return render_to_string(
         "certificates/pdf.html",
@@ -122,11 +133,11 @@ def certificate_html(certificate: Certificate, template: CertificateTemplate | N
             # drawing and a fraction of the work for the renderer.
             "qr_png": qr.png_data_uri(scale=1, dark="#111111"),
             "qr_size": qr.symbol_size(scale=QR_MODULE_PX)[0],
-            "logo": _file_uri(template.logo.file.path) if template and template.logo else "",
+            "logo": _file_uri(logo.file.path) if logo else "",
             "signature": (
                 _file_uri(template.signature.file.path) if template and template.signature else ""
             ),
-            "organisation": settings.WAGTAIL_SITE_NAME,
+            "organisation": branding.organisation_name if branding else settings.WAGTAIL_SITE_NAME,
         },
     )
 

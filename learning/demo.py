@@ -1,10 +1,28 @@
 """The demo organisation: a mid-sized home-goods retailer's customer-service team."""
 
 import datetime
+from pathlib import Path
+
+from django.core.files.images import ImageFile
+from wagtail.images import get_image_model
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - development-only logins, listed in the README
 
 ORGANISATION_NAME = "Harbourside Home Goods"
+LOGO_FILE = Path(__file__).resolve().parent / "demo_files" / "harbourside-logo.png"
+LOGO_TITLE = "Harbourside Home Goods logo"
+
+
+def organisation_logo():
+    """The demo's logo as a Wagtail image, stored once."""
+    Image = get_image_model()
+    image = Image.objects.filter(title=LOGO_TITLE).first()
+    if image is None:
+        with LOGO_FILE.open("rb") as handle:
+            image = Image(title=LOGO_TITLE, file=ImageFile(handle, name=LOGO_FILE.name))
+            image.save()
+    return image
+
 
 DEPARTMENTS = ("Customer Support", "Returns and Billing", "People and Compliance")
 JOB_ROLES = (

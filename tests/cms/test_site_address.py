@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.models import Site
@@ -132,3 +133,9 @@ def test_base_url_set_means_serve_leaves_the_site_alone(following):
     following.BASE_URL = "https://training.example.com"
     default_site_adopt_serving_address("127.0.0.1:8102")
     assert Site.objects.get(is_default_site=True).port == 80
+
+
+def test_seed_demo_refuses_an_address_that_is_not_host_and_port():
+    with pytest.raises(CommandError, match="should be HOST:PORT"):
+        call_command("seed_demo", "--address", "127.0.0.1:http")
+    assert site_base_url() == "http://localhost"

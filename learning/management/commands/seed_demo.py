@@ -31,6 +31,7 @@ from cms.demo import (
     seed_policies,
 )
 from cms.models import HomePage, PolicyVersion, SiteBranding
+from cms.site_address import default_site_adopt_serving_address
 from courses.demo import (
     attach_assessments,
     seed_courses,
@@ -77,11 +78,25 @@ HELD_BACK = ("refunds-and-returns",)
 class Command(BaseCommand):
     help = "Create or refresh the demo organisation, its content and its five demo logins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--address",
+            default="127.0.0.1:8000",
+            help=(
+                "HOST:PORT the demo will be served on, printed on its certificates (make run "
+                "passes its own). Ignored when BASE_URL is set or the site has a public address."
+            ),
+        )
+
+    def handle(self, *args, address: str, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError(
                 "seed_demo is for development only and is refused under these settings."
             )
+        if not address.rpartition(":")[2].isdigit():
+            raise CommandError(f"--address {address!r} should be HOST:PORT, e.g. 127.0.0.1:8000.")
+        # Before anything is rendered: the demo's PDFs carry the address it is served on.
+        default_site_adopt_serving_address(address)
         with transaction.atomic():
             home = self._site()
             people = self._people()
@@ -369,8 +384,12 @@ class Command(BaseCommand):
 
     def _site(self):
         site = Site.objects.get(is_default_site=True)
+        if site.site_name != demo.ORGANISATION_NAME:
+            site.site_name = demo.ORGANISATION_NAME  # the admin home's title
+            site.save(update_fields=["site_name"])
         branding = SiteBranding.for_site(site)
         branding.organisation_name = demo.ORGANISATION_NAME
+        branding.logo = demo.organisation_logo()
         branding.save()
         home = HomePage.objects.get()
         title = "Harbourside customer-service academy"
