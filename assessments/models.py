@@ -17,6 +17,11 @@ from wagtail.models import Orderable, RevisionMixin
 from assessments.blocks import QuestionAnswerBlock
 from assessments.choices import AssessmentMode, AttemptClosedBy, AttemptStatus
 
+# Each kind of question by its block name, with the label the editor shows for it.
+QUESTION_KINDS = {
+    name: str(block.label) for name, block in QuestionAnswerBlock().child_blocks.items()
+}
+
 
 class Competency(models.Model):
     """An entry in the organisation's editable list of competencies.
@@ -127,6 +132,10 @@ class Question(RevisionMixin, ClusterableModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_kind_display(self) -> str:
+        """The kind as the editor names it ("Multiple response"), for listings."""
+        return QUESTION_KINDS.get(self.kind, self.kind)
 
     @property
     def section_key_list(self) -> list[str]:

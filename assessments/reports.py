@@ -8,17 +8,13 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from assessments.analysis import AnswerRow, item_statistics, section_statistics
-from assessments.blocks import QuestionAnswerBlock
 from assessments.choices import AttemptStatus
-from assessments.models import AttemptItem, Question
+from assessments.models import QUESTION_KINDS, AttemptItem, Question
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
 from cms.models import PolicyPage
 
 CHOICE_KINDS = {"single_choice", "multiple_response"}
-KIND_LABELS = {
-    name: str(block.meta.label) for name, block in QuestionAnswerBlock().child_blocks.items()
-}
 
 
 @dataclass
@@ -79,7 +75,7 @@ def item_analysis_rows() -> list[ItemRow]:
             ItemRow(
                 pk=stats.question_id,
                 title=question.title if question else "(deleted question)",
-                kind=KIND_LABELS.get(stats.kind, stats.kind),
+                kind=QUESTION_KINDS.get(stats.kind, stats.kind),
                 attempts=stats.count,
                 facility=_percent(stats.facility),
                 discrimination=_percent(stats.discrimination),

@@ -1,17 +1,28 @@
 """The question bank in the admin: assessments, questions, banks and competencies."""
 
+import django_filters
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from assessments.models import Assessment, Competency, Question, QuestionBank
+from assessments.models import QUESTION_KINDS, Assessment, Competency, Question, QuestionBank
 from cms.admin_access import ForbiddenOnDenyViewSetMixin
+
+
+class QuestionFilterSet(WagtailFilterSet):
+    kind = django_filters.ChoiceFilter(choices=list(QUESTION_KINDS.items()))
+
+    class Meta:
+        model = Question
+        fields = ["bank", "kind", "competencies"]
 
 
 class QuestionViewSet(ForbiddenOnDenyViewSetMixin, SnippetViewSet):
     model = Question
     icon = "help"
     menu_label = "Questions"
+    # "kind" shows through Question.get_kind_display: the editor's names, not block names.
     list_display = ["title", "bank", "category", "kind", "updated_at"]
-    list_filter = ["bank", "kind", "competencies"]
+    filterset_class = QuestionFilterSet
     search_fields = ["title", "category"]
     ordering = ["bank__name", "category", "title"]
 

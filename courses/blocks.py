@@ -126,6 +126,19 @@ class KnowledgeCheckBlock(blocks.StructBlock):
         return value
 
 
+class VideoBlock(EmbedBlock):
+    """A video link: embedded when its provider answers, a plain link when it does not.
+    Wagtail's own block refuses to save a link it cannot embed at that moment, so a module
+    with a video could not be saved (nor autosaved) without internet access."""
+
+    def clean(self, value):
+        return super(EmbedBlock, self).clean(value)
+
+    class Meta:
+        icon = "media"
+        template = "blocks/video_block.html"
+
+
 class ModuleBodyBlock(blocks.StreamBlock):
     text = blocks.RichTextBlock(
         features=RICH_TEXT_FEATURES, icon="pilcrow", template="blocks/text_block.html"
@@ -135,9 +148,7 @@ class ModuleBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     example_dialogue = ExampleDialogueBlock()
     image = ImageBlock(template="blocks/image_block.html")
-    video = EmbedBlock(
-        icon="media", template="blocks/video_block.html", help_text="A YouTube or Vimeo link."
-    )
+    video = VideoBlock(help_text="A YouTube or Vimeo link.")
     job_aid = DocumentChooserBlock(
         icon="doc-full", label="Job aid", template="blocks/job_aid_block.html"
     )

@@ -146,10 +146,24 @@ class CertificateURLFinder(ModelAdminURLFinder):
 
 
 class CertificateInspectView(generic.InspectView):
+    LABELS = {"verify_url": "Verification address", "pdf_sha256": "PDF SHA-256"}
+    EMPTY = "—"
+
     def get_field_label(self, field_name, field):
-        if field_name == "verify_url":
-            return "Verification address"
+        if field_name in self.LABELS:
+            return self.LABELS[field_name]
         return super().get_field_label(field_name, field)
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        # An empty field reads as a dash, never as Python's "None".
+        return self.EMPTY if value is None or value == "" else value
+
+    def get_expires_on_display_value(self):
+        return self.object.expires_on or "Does not expire"
+
+    def get_pdf_sha256_display_value(self):
+        return self.object.pdf_sha256 or "Not yet rendered"
 
     def get_status_display_value(self):
         certificate = self.object
@@ -167,7 +181,7 @@ class CertificateInspectView(generic.InspectView):
         return verification_url(self.object, base_url=site_base_url(self.request))
 
     def get_superseded_by_display_value(self):
-        return self.object.superseded_by.serial if self.object.superseded_by else "-"
+        return self.object.superseded_by.serial if self.object.superseded_by else self.EMPTY
 
 
 class CertificateViewSet(ForbiddenOnDenyViewSetMixin, ModelViewSet):

@@ -252,6 +252,12 @@ WAGTAILADMIN_BASE_URL = BASE_URL or "http://127.0.0.1:8000"
 # Development: the default Site takes the address the site is served on.
 SITE_ADDRESS_FROM_REQUESTS = False
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# No avatars fetched from an outside service: staff details stay on this server.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No autosave in the editors: an autosave on a new question or snippet created it, so its
+# first Save read "updated"; and every pause in typing left a revision in the history an
+# auditor reads. Editors save drafts when they choose to.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 # Passwords are managed through allauth's pages only, so rate limits and MFA always apply.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False

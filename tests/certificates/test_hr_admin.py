@@ -258,6 +258,19 @@ def test_inspect_shows_the_evidence(client, hr_user, certificate):
     assert f"/verify/{certificate.code}/" in html
 
 
+def test_inspect_reads_as_finished_words_not_python(client, hr_user, certificate):
+    """A certificate not yet rendered, never changed and never superseded."""
+    client.force_login(hr_user)
+    html = client.get(url("inspect", certificate.pk)).content.decode()
+    assert "PDF SHA-256" in html and "Pdf sha256" not in html
+    assert "Not yet rendered" in html
+    assert ">None<" not in html and "None\n" not in html
+    assert "—" in html  # status changed by / at, recertification due, superseded by
+
+    html = client.get(url("inspect", rendered(certificate).pk)).content.decode()
+    assert certificate.pdf_sha256 in html and "Not yet rendered" not in html
+
+
 def test_certificates_cannot_be_added_edited_or_deleted_in_the_admin(client, admin_user):
     for name in ("add", "edit", "delete"):
         with pytest.raises(NoReverseMatch):
