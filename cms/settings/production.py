@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, env_bool, env_list
+from .base import BASE_URL, MIDDLEWARE, WAGTAILADMIN_BASE_URL, env_bool, env_list
 
 REQUIRED_ENVIRONMENT = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
 
@@ -20,6 +20,12 @@ if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long in production.")
 
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
+
+# Links made without a request (certificate QR codes, reminder emails, Wagtail's admin
+# links) need the public address: BASE_URL when given, else HTTPS on the first named host.
+_public_host = next((h for h in ALLOWED_HOSTS if h and "*" not in h and h != "."), "")
+BASE_URL = BASE_URL or (f"https://{_public_host.lstrip('.')}" if _public_host else "")
+WAGTAILADMIN_BASE_URL = BASE_URL or WAGTAILADMIN_BASE_URL
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

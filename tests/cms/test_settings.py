@@ -58,6 +58,28 @@ def test_production_passes_the_deployment_checklist():
     assert result.returncode == 0, result.stderr
 
 
+SHOW_ADDRESS = (
+    "from django.conf import settings; print(settings.BASE_URL, settings.WAGTAILADMIN_BASE_URL)"
+)
+
+
+def test_production_links_default_to_https_on_the_first_allowed_host():
+    env = {**PRODUCTION_ENV, "ALLOWED_HOSTS": ".example.org,training.example.com"}
+    result = run_manage("shell", "-c", SHOW_ADDRESS, env={**env, "BASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["https://example.org", "https://example.org"]
+
+
+def test_production_links_take_base_url_when_given():
+    env = {**PRODUCTION_ENV, "BASE_URL": "https://learn.example.com/"}
+    result = run_manage("shell", "-c", SHOW_ADDRESS, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "https://learn.example.com",
+        "https://learn.example.com",
+    ]
+
+
 def sqlite_settings(path: Path) -> dict:
     config = database_config()
     config["NAME"] = str(path)
