@@ -1,6 +1,14 @@
-"""Admin wiring for the policy library: its audit-log actions."""
+"""Admin wiring for the policy library: its audit-log actions; the editor's rich text
+fields named for screen readers."""
 
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
+
+
+@hooks.register("insert_editor_js")
+def name_rich_text_editors():
+    return format_html('<script src="{}"></script>', static("js/admin-rich-text-names.js"))
 
 
 @hooks.register("register_log_actions")
