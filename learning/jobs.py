@@ -228,6 +228,10 @@ JOB_KINDS: dict[str, JobKind] = {
         "Certificate PDF", _names_for_certificates, lambda digest: "PDF stored" if digest else ""
     ),
     "learning.tasks.send_reminders": JobKind("Hourly expiries, windows and reminders"),
+    "learning.tasks.complete_waiting_recertifications": JobKind(
+        "Completing recertifications waiting for a republished course",
+        done=lambda n: "" if n is None else f"{_plural(n, 'recertification')} completed",
+    ),
     "wagtail.tasks.update_reference_index_task": JobKind(
         "Reference index update", _names_for_objects("Reference index")
     ),

@@ -5,8 +5,8 @@ from django.dispatch import receiver
 from assessments.signals import attempt_graded
 from cms.signals import policy_version_recorded
 from courses.signals import course_pins_changed
-from learning.services import courses_complete_after_attempt, recertifications_complete_waiting
-from learning.tasks import recertify_after_policy_change
+from learning.services import courses_complete_after_attempt
+from learning.tasks import complete_waiting_recertifications, recertify_after_policy_change
 
 
 @receiver(attempt_graded, dispatch_uid="learning.complete_courses_after_attempt")
@@ -22,6 +22,7 @@ def recertify_after_policy_change_queue(sender, version, **kwargs):
 
 
 @receiver(course_pins_changed, dispatch_uid="learning.complete_waiting_recertifications")
-def complete_waiting_recertifications(sender, course, **kwargs):
-    # The course now teaches the new version: recertifications held back for it finish.
-    recertifications_complete_waiting(course=course)
+def complete_waiting_recertifications_queue(sender, course, **kwargs):
+    # The course now teaches the new version: recertifications held back for it finish,
+    # in the background, since a course may have many holders waiting.
+    complete_waiting_recertifications.enqueue(course.pk)

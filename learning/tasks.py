@@ -8,9 +8,11 @@ from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from certificates.tasks import render_certificate
+from courses.models import CoursePage
 from learning.jobs import certificates_without_pdf, fan_outs_unfinished, tasks_enqueue_once
 from learning.recertification import recertification_fan_out, recertification_sweep
 from learning.reminders import reminders_claim, reminders_deliver
+from learning.services import recertifications_complete_waiting
 
 BATCHES_PER_TASK = 20
 
@@ -29,6 +31,16 @@ def recertify_after_policy_change(version_id: int) -> int:
         # Not while a copy waits already (a run put back after its worker died).
         tasks_enqueue_once(recertify_after_policy_change, [(version_id,)], running_counts=False)
     return progress.certificates
+
+
+@task()
+def complete_waiting_recertifications(course_id: int) -> int:
+    """Once a course is republished on a newer policy version, finish the
+    recertifications that were only waiting for it. Returns how many it completed."""
+    course = CoursePage.objects.filter(pk=course_id).first()
+    if course is None:
+        return 0
+    return recertifications_complete_waiting(course=course)
 
 
 def missing_work_queue() -> dict[str, int]:
