@@ -287,8 +287,6 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
                 everything_done=course_progress.completed == course_progress.total,
                 for_hr=True,
             )
-        if assignment.completed_at is None and assignment.course_id in progress:
-            course_progress = progress[assignment.course_id]
             entry.progress_done = course_progress.completed
             entry.progress_total = course_progress.total
             entry.progress_percent = course_progress.percent

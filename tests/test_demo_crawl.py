@@ -38,6 +38,15 @@ LANDINGS = {
     "trainer@example.com": ["/", "/admin/", "/learn/", "/policies/"],
     "hr@example.com": ["/", "/admin/", "/learn/", "/policies/"],
 }
+# Fewer pages than this means a role's sign-in or navigation quietly broke.
+AT_LEAST = {
+    "anonymous": 5,
+    "newhire@example.com": 30,
+    "agent@example.com": 40,
+    "manager@example.com": 30,
+    "trainer@example.com": 150,
+    "hr@example.com": 120,
+}
 # How many addresses of one route (one page type, for Wagtail's page views) are opened.
 PER_ROUTE = 2
 # A safety stop: a role that reaches this many pages has found a link that never ends.
@@ -110,7 +119,7 @@ def route_of(url: str) -> str | None:
 
 
 def crawl(client: Client, landings: list[str]) -> tuple[int, set[str], list[str]]:
-    queue = deque(landings)
+    queue = deque((url, None) for url in landings)
     seen = set(landings)
     visits: Counter[str] = Counter()
     failures: list[str] = []
@@ -119,7 +128,7 @@ def crawl(client: Client, landings: list[str]) -> tuple[int, set[str], list[str]
         if visited >= PER_ROLE:
             failures.append(f"stopped after {PER_ROLE} pages with {len(queue)} still queued")
             break
-        url = queue.popleft()
+        url, shown_on = queue.popleft()
         route = route_of(url)
         if route is not None and visits[route] >= PER_ROUTE:
             continue
@@ -134,6 +143,10 @@ def crawl(client: Client, landings: list[str]) -> tuple[int, set[str], list[str]
         if response.status_code >= 500:
             failures.append(f"{url}: answered {response.status_code}")
             continue
+        if response.status_code == 403 and shown_on is not None:
+            # A link the role is shown but may not follow is a broken page too.
+            failures.append(f"{url}: answered 403, linked from {shown_on}")
+            continue
         if response.status_code in (301, 302, 303, 307, 308):
             found = resolved(url, [response["Location"]])
         elif response.get("Content-Type", "").startswith("text/html"):
@@ -143,7 +156,7 @@ def crawl(client: Client, landings: list[str]) -> tuple[int, set[str], list[str]
         for link in found:
             if link not in seen:
                 seen.add(link)
-                queue.append(link)
+                queue.append((link, url))
     return visited, set(visits), failures
 
 
@@ -168,3 +181,4 @@ def test_every_page_a_role_can_reach_answers_without_an_error(demo, role):
         f"\ncrawl {role}: {visited} pages, {len(routes)} routes, {time.monotonic() - started:.1f}s"
     )
     assert not failures, "\n".join(failures)
+    assert visited >= AT_LEAST[role], f"{role} reached only {visited} pages"

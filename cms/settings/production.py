@@ -23,7 +23,11 @@ MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)
 
 # Links made without a request (certificate QR codes, reminder emails, Wagtail's admin
 # links) need the public address: BASE_URL when given, else HTTPS on the first named host.
-_public_host = next((h for h in ALLOWED_HOSTS if h and "*" not in h and h != "."), "")
+# Loopback names (kept for health checks) are skipped: certificates are permanent evidence.
+_LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
+_public_host = next(
+    (h for h in ALLOWED_HOSTS if h and "*" not in h and h != "." and h not in _LOOPBACK), ""
+)
 BASE_URL = BASE_URL or (f"https://{_public_host.lstrip('.')}" if _public_host else "")
 WAGTAILADMIN_BASE_URL = BASE_URL or WAGTAILADMIN_BASE_URL
 

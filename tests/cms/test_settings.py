@@ -64,7 +64,10 @@ SHOW_ADDRESS = (
 
 
 def test_production_links_default_to_https_on_the_first_allowed_host():
-    env = {**PRODUCTION_ENV, "ALLOWED_HOSTS": ".example.org,training.example.com"}
+    env = {
+        **PRODUCTION_ENV,
+        "ALLOWED_HOSTS": "localhost,127.0.0.1,.example.org,training.example.com",
+    }
     result = run_manage("shell", "-c", SHOW_ADDRESS, env={**env, "BASE_URL": ""})
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].split() == ["https://example.org", "https://example.org"]
