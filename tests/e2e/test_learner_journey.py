@@ -29,7 +29,7 @@ def answer_every_check(page):
 
 def test_new_hire_completes_an_onboarding_module(page, axe, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     assert page.get_by_role("heading", name="My training").is_visible()
     assert page.get_by_role("link", name=COURSE, exact=True).is_visible()

@@ -45,7 +45,7 @@ def test_hr_reads_the_matrix_exports_it_and_opens_an_evidence_pack(page, axe, de
 
 def test_the_manager_sees_exactly_their_team(page, axe, demo):
     sign_in(page, "manager@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto("/learn/team/")
     table = page.get_by_role("table").first
     for name in ("Daniel Kowalski", "Chloe Bennett", "Amara Nwosu", "Mei Chen"):
