@@ -25,7 +25,7 @@ def press_enter_on(page, locator):
 
 def test_new_hire_plays_the_refund_role_play_to_a_debrief(page, axe, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
+    page.wait_for_url("**/learn/")
     page.goto("/learn/courses/customer-service-essentials/")
     role_play = page.locator(".module-list", has_text="Not played").get_by_role("link").first
     press_enter_on(page, role_play)

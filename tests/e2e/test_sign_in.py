@@ -26,8 +26,8 @@ def test_new_hire_signs_in_and_pages_are_accessible(page, axe, demo):
     assert_accessible(axe, page)
 
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
-    assert page.locator(".hero").get_by_text("Signed in as").is_visible()
+    page.wait_for_url("**/learn/")
+    assert page.get_by_role("heading", name="My training", level=1).is_visible()
     assert "Leo Fernandes" in page.content()
     assert_accessible(axe, page)
 
@@ -47,13 +47,13 @@ def test_keyboard_only_sign_in(page, demo):
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_selector(".hero")
-    assert page.locator(".hero").get_by_text("Signed in as").is_visible()
+    page.wait_for_url("**/learn/")
+    assert page.get_by_role("heading", name="My training", level=1).is_visible()
 
 
 def test_agent_reads_a_policy_and_acknowledges_it(page, axe, demo):
     sign_in(page, "agent@example.com", DEMO_PASSWORD)
-    page.wait_for_selector(".hero")
+    page.wait_for_url("**/learn/")
     page.goto("/policies/refunds-and-returns/")
     assert_accessible(axe, page)
     page.get_by_role("button", name="I have read and understood version 2.0").click()
