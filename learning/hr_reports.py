@@ -20,13 +20,12 @@ from assessments.models import Attempt
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
-from cms.choices import ChangeKind
 from cms.exports import FormulaSafeExportMixin
 from cms.models import PolicyPage, PolicyVersion
 from courses.models import CoursePage
 from learning.choices import AssignmentReason, AssignmentStatus
 from learning.models import Assignment, Department
-from learning.recertification import recertification_due_on
+from learning.recertification import recertification_due_on, recertifying_versions
 from learning.report_mixins import (
     LoggedExportMixin,
     UnknownFiltersIgnoredMixin,
@@ -512,14 +511,6 @@ class RecertificationRow:
     @property
     def percent_text(self) -> str:
         return _shown(self.percent_done)
-
-
-def recertifying_versions():
-    """Material policy versions that asked people to recertify, newest first."""
-    # Version 1 of a policy has nothing earlier to recertify from.
-    return PolicyVersion.objects.filter(change_kind=ChangeKind.MATERIAL, major__gt=1).order_by(
-        "-effective_at", "policy__title", "pk"
-    )
 
 
 def recertification_counts(version_ids, *, today: datetime.date, department=None) -> dict:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
@@ -17,15 +18,15 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from wagtail.models import PageLogEntry
 
 from certificates.models import Certificate
-from cms.choices import ChangeKind
 from cms.models import PolicyVersion
 from learning.models import TaskWorker
+from learning.recertification import FAN_OUT_DONE, recertifying_versions
 
 logger = logging.getLogger("learning.jobs")
 
 ACTIVE = (TaskResultStatus.READY, TaskResultStatus.RUNNING)
-# Fan-outs write this audit entry on the policy when they have reached everyone.
-FAN_OUT_DONE = "learning.recertification"
+# A worker row stopped or unseen for this long is removed by the sweep.
+WORKER_KEPT_FOR = datetime.timedelta(days=7)
 
 
 def lease() -> datetime.timedelta:
@@ -73,27 +74,69 @@ def tasks_enqueue_once(task, args_list: list[tuple], *, running_counts: bool = T
 
 
 # --- workers and their leases -------------------------------------------------------------
+#
+# Workers write ``last_seen_at`` with the database's clock, and leases are judged by it,
+# so machines whose clocks disagree never take a live worker for a dead one.
 
 
 def workers_alive(*, now: datetime.datetime | None = None):
-    """Workers seen within the lease that have not said they stopped."""
-    now = now or timezone.now()
-    return TaskWorker.objects.filter(stopped_at__isnull=True, last_seen_at__gte=now - lease())
+    """Workers seen within the lease that have not said they stopped (by the database's
+    clock unless ``now`` is given)."""
+    return TaskWorker.objects.filter(
+        stopped_at__isnull=True, last_seen_at__gte=(now or Now()) - lease()
+    )
+
+
+def workers_prune() -> int:
+    """Remove the rows of workers stopped, or not seen, for longer than a week. Returns
+    how many it removed."""
+    cutoff = Now() - WORKER_KEPT_FOR
+    removed, _ = TaskWorker.objects.filter(
+        Q(stopped_at__lt=cutoff) | Q(last_seen_at__lt=cutoff)
+    ).delete()
+    return removed
+
+
+def tasks_release(*, worker_id: str) -> list[str]:
+    """Put back in the queue the running tasks last claimed by ``worker_id``. For a worker
+    starting under the id of one that died: the new process cannot be running them, and
+    its own heartbeat would otherwise keep them marked running for ever. Returns their
+    ids."""
+    released = []
+    for task_id, worker_ids, started_at, task_path in DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING
+    ).values_list("id", "worker_ids", "started_at", "task_path"):
+        if not worker_ids or worker_ids[-1] != worker_id:
+            continue
+        put_back = DBTaskResult.objects.filter(
+            pk=task_id, status=TaskResultStatus.RUNNING, started_at=started_at
+        ).update(status=TaskResultStatus.READY)
+        if put_back:
+            logger.warning(
+                "Put task %s (%s) back in the queue: worker %s started again while it was "
+                "still marked running.",
+                task_id,
+                task_path,
+                worker_id,
+            )
+            released.append(str(task_id))
+    return released
 
 
 def tasks_reclaim(*, now: datetime.datetime | None = None) -> list[str]:
     """Put back in the queue every running task whose worker has not been seen for the
-    lease (or that no worker of ours claimed, started longer ago than that). Each is put
-    back only if nobody has claimed it again meanwhile. Returns their ids."""
-    now = now or timezone.now()
-    cutoff = now - lease()
+    lease (or that no worker of ours claimed, started longer ago than that), by the
+    database's clock unless ``now`` is given. Each is put back only if nobody has claimed
+    it again meanwhile. Returns their ids."""
     running = list(
-        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
-            "id", "worker_ids", "started_at", "task_path"
-        )
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
+        .annotate(database_now=Now())
+        .values_list("id", "worker_ids", "started_at", "task_path", "database_now")
     )
     if not running:
         return []
+    cutoff = (now or running[0][4]) - lease()
+    running = [row[:4] for row in running]
     owners = {worker_ids[-1] for _, worker_ids, _, _ in running if worker_ids}
     seen = dict(
         TaskWorker.objects.filter(worker_id__in=owners, stopped_at__isnull=True).values_list(
@@ -136,8 +179,7 @@ def fan_outs_unfinished() -> list[int]:
     version needs nothing more: the newest one's fan-out reaches its holders too."""
     newest: dict[int, tuple[int, str]] = {}
     for pk, policy_id, major, minor in (
-        # A first version (1.0) has no older one whose holders it could reach.
-        PolicyVersion.objects.filter(change_kind=ChangeKind.MATERIAL, major__gt=1)
+        recertifying_versions()
         .order_by("policy_id", "-major", "-minor")
         .values_list("pk", "policy_id", "major", "minor")
     ):
@@ -275,7 +317,6 @@ def _last_line(traceback: str) -> str:
 def job_rows(results: list[DBTaskResult], *, now: datetime.datetime | None = None) -> list[JobRow]:
     """Rows to show for task results, in a fixed number of queries: one per kind of job
     that has names to look up, and one for the workers."""
-    now = now or timezone.now()
     by_path: dict[str, list] = {}
     for result in results:
         by_path.setdefault(result.task_path, []).append(result.args_kwargs.get("args") or [])
@@ -289,6 +330,7 @@ def job_rows(results: list[DBTaskResult], *, now: datetime.datetime | None = Non
     alive = set(
         workers_alive(now=now).filter(worker_id__in=owners).values_list("worker_id", flat=True)
     )
+    now = now or timezone.now()
     rows = []
     for result in results:
         kind = JOB_KINDS.get(result.task_path)
@@ -353,7 +395,6 @@ class WorkerStatus:
 
 
 def worker_status(*, now: datetime.datetime | None = None) -> WorkerStatus:
-    now = now or timezone.now()
     alive = list(workers_alive(now=now).order_by("started_at"))
     newest = TaskWorker.objects.order_by("-last_seen_at").values_list("last_seen_at", flat=True)
     return WorkerStatus(alive=alive, last_seen=newest.first(), waiting=jobs_waiting(now=now))

@@ -15,6 +15,9 @@ from cms.admin_access import forbidden_response
 from learning.jobs import job_rows, jobs_recent, worker_status
 
 PERMISSION = "learning.view_background_jobs"
+# A traceback may quote a learner's data: in full only for those who may see anyone's
+# training record; others read its last line.
+TRACEBACK_PERMISSION = "learning.view_compliance"
 PER_PAGE = 50
 
 
@@ -45,7 +48,12 @@ def job_detail_view(request, job_id: uuid.UUID):
     return TemplateResponse(
         request,
         "learning/admin/job_detail.html",
-        {"page_title": job.name, "job": job, "status": worker_status()},
+        {
+            "page_title": job.name,
+            "job": job,
+            "status": worker_status(),
+            "show_traceback": request.user.has_perm(TRACEBACK_PERMISSION),
+        },
     )
 
 

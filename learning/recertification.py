@@ -15,6 +15,7 @@ from assessments.services import SectionScope, assessment_questions_citing
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate, CertificateVersion
 from certificates.services import certificates_expire, certificates_log
+from cms.choices import ChangeKind
 from cms.models import PolicyVersion
 from cms.services import policy_version_compare
 from courses.models import CoursePage, CoursePolicyPin
@@ -27,6 +28,8 @@ FAN_OUT_BATCH = 2000
 RECERTIFICATION_MIN_QUESTIONS = 3
 # ... and at most this many, drawn at random when more cite the changed sections.
 RECERTIFICATION_MAX_QUESTIONS = 10
+# The audit entry a fan-out writes on the policy once it has reached everyone.
+FAN_OUT_DONE = "learning.recertification"
 
 
 @dataclass
@@ -34,6 +37,14 @@ class FanOutProgress:
     certificates: int = 0  # marked recertification due
     assignments: int = 0  # recertification assignments created
     finished: bool = False
+
+
+def recertifying_versions():
+    """Material policy versions that asked people to recertify, newest first."""
+    # Version 1 of a policy has nothing earlier to recertify from.
+    return PolicyVersion.objects.filter(change_kind=ChangeKind.MATERIAL, major__gt=1).order_by(
+        "-effective_at", "policy__title", "pk"
+    )
 
 
 def recertification_due_on(version: PolicyVersion) -> datetime.date:
@@ -127,7 +138,7 @@ def recertification_fan_out(
     if progress.finished:
         log(
             instance=version.policy,
-            action="learning.recertification",
+            action=FAN_OUT_DONE,
             data={"version": version.label, "due_on": due_on.isoformat()},
         )
     return progress
@@ -500,10 +511,7 @@ def final_passes_counting(*, user, course: CoursePage, assignment: Assignment | 
         # Started since: an attempt begun on the old questions does not count, even if it
         # is submitted or graded after the change.
         attempts = attempts.filter(started_at__gte=since)
-    taught_from = pins_in_effect_from(course_ids=[course.pk]).get(course.pk)
-    if taught_from is not None:
-        attempts = attempts.filter(started_at__gte=taught_from)
-    return attempts
+    return attempts.started_in_effect(pins_in_effect_from(course_ids=[course.pk]).get(course.pk))
 
 
 def pins_in_effect_from(*, course_ids) -> dict[int, datetime.datetime]:

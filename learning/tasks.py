@@ -9,7 +9,12 @@ from django_tasks_db.models import DBTaskResult
 
 from certificates.tasks import render_certificate
 from courses.models import CoursePage
-from learning.jobs import certificates_without_pdf, fan_outs_unfinished, tasks_enqueue_once
+from learning.jobs import (
+    certificates_without_pdf,
+    fan_outs_unfinished,
+    tasks_enqueue_once,
+    workers_prune,
+)
 from learning.recertification import recertification_fan_out, recertification_sweep
 from learning.reminders import reminders_claim, reminders_deliver
 from learning.services import recertifications_complete_waiting
@@ -47,7 +52,8 @@ def missing_work_queue() -> dict[str, int]:
     """Queue, once, the work that should exist and does not: the PDF of every certificate
     that has none, and the fan-out of every material version that has not finished (a
     worker killed half way leaves both). A job queued or running for the same thing
-    already is left to do it. Returns how many of each it queued."""
+    already is left to do it. Also removes the records of workers stopped or not seen
+    for a week. Returns how many of each it queued, and how many workers it removed."""
     return {
         "pdfs_queued": tasks_enqueue_once(
             render_certificate, [(pk,) for pk in certificates_without_pdf()]
@@ -55,6 +61,7 @@ def missing_work_queue() -> dict[str, int]:
         "fan_outs_queued": tasks_enqueue_once(
             recertify_after_policy_change, [(pk,) for pk in fan_outs_unfinished()]
         ),
+        "workers_removed": workers_prune(),
     }
 
 

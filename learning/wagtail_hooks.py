@@ -17,6 +17,7 @@ from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
 from learning.jobs import job_for_task
 from learning.jobs_admin import PERMISSION as JOBS_PERMISSION
 from learning.jobs_admin import jobs_urls, jobs_waiting_panel_for
+from learning.recertification import FAN_OUT_DONE
 from learning.reports import PERMISSION as COMPLIANCE_PERMISSION
 from learning.reports import ComplianceReportView
 from learning.tasks import recertify_after_policy_change
@@ -139,9 +140,7 @@ def register_people_log_actions(actions):
     actions.register_action("learning.assign", "Assign course", "Course assigned")
     actions.register_action("learning.unassign", "Withdraw course", "Course withdrawn")
     actions.register_action("learning.complete", "Complete course", "Course completed")
-    actions.register_action(
-        "learning.recertification", "Start recertification", "Recertification started"
-    )
+    actions.register_action(FAN_OUT_DONE, "Start recertification", "Recertification started")
     actions.register_action("learning.export", "Export a report", "Report exported")
     actions.register_action(
         "learning.evidence_pack", "Generate evidence pack", "Evidence pack generated"

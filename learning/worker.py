@@ -9,10 +9,10 @@ import threading
 
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.utils import timezone
+from django.db.models.functions import Now
 from django_tasks_db.management.commands.db_worker import Worker
 
-from learning.jobs import tasks_reclaim
+from learning.jobs import tasks_reclaim, tasks_release
 from learning.models import TaskWorker
 from learning.tasks import missing_work_queue
 
@@ -27,7 +27,9 @@ def heartbeat_interval(lease_seconds: float) -> float:
 class HeartbeatWorker(Worker):
     """Records itself as a ``TaskWorker``: on start, every few seconds from a thread, and
     with the task it runs. Before its first claim, and then on every beat, it puts back
-    the tasks of workers that have not been seen for the lease."""
+    the tasks of workers that have not been seen for the lease; on start it first puts
+    back the tasks left running under its own id (a worker restarted with a fixed
+    ``--worker-id``). Times are the database's, so the clocks of machines never matter."""
 
     def __init__(self, *, sweep: bool = True, **kwargs):
         super().__init__(**kwargs)
@@ -36,7 +38,7 @@ class HeartbeatWorker(Worker):
         self._thread: threading.Thread | None = None
 
     def _register(self) -> None:
-        now = timezone.now()
+        now = Now()
         TaskWorker.objects.update_or_create(
             worker_id=self.worker_id,
             defaults={
@@ -50,9 +52,16 @@ class HeartbeatWorker(Worker):
         )
 
     def _beat(self, **fields) -> None:
-        TaskWorker.objects.filter(worker_id=self.worker_id).update(
-            last_seen_at=timezone.now(), **fields
-        )
+        TaskWorker.objects.filter(worker_id=self.worker_id).update(last_seen_at=Now(), **fields)
+
+    def _beat_or_log(self, **fields) -> None:
+        """A beat that a locked or lost database cannot turn into the worker's end (nor,
+        under ``manage.py serve``, the web server's): the next one tries again."""
+        try:
+            self._beat(**fields)
+        except Exception:
+            logger.exception("Worker %s could not record its heartbeat", self.worker_id)
+            close_old_connections()
 
     def _beating(self) -> None:
         interval = heartbeat_interval(settings.TASK_WORKER_LEASE_SECONDS)
@@ -69,6 +78,9 @@ class HeartbeatWorker(Worker):
             connection.close()
 
     def run(self) -> None:
+        # Before registering: once registered, this id counts as alive, and what it held
+        # when it last died would never be put back.
+        tasks_release(worker_id=self.worker_id)
         self._register()
         tasks_reclaim()
         if self.sweep:
@@ -83,12 +95,12 @@ class HeartbeatWorker(Worker):
             self._stop.set()
             self._thread.join(timeout=5)
             TaskWorker.objects.filter(worker_id=self.worker_id).update(
-                stopped_at=timezone.now(), current_task_id=None
+                stopped_at=Now(), current_task_id=None
             )
 
     def run_task(self, db_task_result) -> None:
-        self._beat(current_task_id=db_task_result.pk)
+        self._beat_or_log(current_task_id=db_task_result.pk)
         try:
             super().run_task(db_task_result)
         finally:
-            self._beat(current_task_id=None)
+            self._beat_or_log(current_task_id=None)

@@ -4,6 +4,7 @@ work that should exist and does not, once."""
 
 import datetime
 import uuid
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -17,9 +18,10 @@ from certificates.models import Certificate
 from certificates.services import certificate_issue
 from certificates.tasks import render_certificate
 from cms.choices import ChangeKind
-from learning.jobs import fan_outs_unfinished, tasks_reclaim
+from learning.jobs import fan_outs_unfinished, tasks_reclaim, workers_alive
 from learning.models import TaskWorker
 from learning.tasks import missing_work_queue, recertify_after_policy_change, send_reminders
+from learning.worker import HeartbeatWorker
 from tests.cms.factories import DEFAULT_SECTIONS, revise, section
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
@@ -148,6 +150,29 @@ def test_the_listing_names_each_job_and_says_how_it_went(client, hr_user, queue)
     assert "What went wrong" in detail
 
 
+@pytest.mark.parametrize("role, sees_traceback", [("HR", True), ("Trainers", False)])
+def test_only_hr_read_a_failed_jobs_whole_traceback(client, make_user, queue, role, sees_traceback):
+    """A traceback can quote a learner's data: trainers read only what went wrong."""
+    failed = _job(
+        render_certificate,
+        1,
+        status=TaskResultStatus.FAILED,
+        traceback=(
+            "Traceback (most recent call last):\n"
+            '  File "render.py", line 9, in render\n'
+            "    name = 'Jo Learner <jo@example.com>'\n"
+            "OSError: font missing\n"
+        ),
+    )
+    client.force_login(make_user(role))
+    detail = client.get(reverse("learning_job", args=[failed.pk]))
+    assert detail.status_code == 200
+    assert "What went wrong" in detail.text
+    assert "OSError: font missing" in detail.text
+    assert ("jo@example.com" in detail.text) is sees_traceback
+    assert ("Traceback (most recent call last)" in detail.text) is sees_traceback
+
+
 def test_an_unknown_job_is_not_found(client, hr_user):
     client.force_login(hr_user)
     assert client.get(reverse("learning_job", args=[uuid.uuid4()])).status_code == 404
@@ -253,6 +278,50 @@ def test_a_job_claimed_again_meanwhile_is_left_alone(queue):
     assert tasks_reclaim() == []
 
 
+def _fast_clock(hours: float):
+    """This machine's clock running ``hours`` ahead of the database's."""
+    real_now = timezone.now
+    return mock.patch(
+        "django.utils.timezone.now",
+        lambda: real_now() + datetime.timedelta(hours=hours),
+    )
+
+
+def test_leases_are_judged_by_the_databases_clock(queue, settings):
+    settings.TASK_WORKER_LEASE_SECONDS = 60
+    _worker("alive", seen_ago=5)
+    busy = _job(
+        render_certificate, 1, status="RUNNING", worker_ids=["alive"], started_at=timezone.now()
+    )
+    with _fast_clock(hours=1):
+        assert tasks_reclaim() == []
+        assert list(workers_alive().values_list("worker_id", flat=True)) == ["alive"]
+    busy.refresh_from_db()
+    assert busy.status == TaskResultStatus.RUNNING
+
+
+def test_a_worker_records_itself_by_the_databases_clock(queue):
+    worker = HeartbeatWorker(
+        queue_names=["default"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="fast-clock",
+    )
+    before = timezone.now()
+    with _fast_clock(hours=1):
+        worker._register()
+        registered = TaskWorker.objects.get(worker_id="fast-clock")
+        worker._beat()
+        beaten = TaskWorker.objects.get(worker_id="fast-clock")
+    after = timezone.now()
+    for moment in (registered.started_at, registered.last_seen_at, beaten.last_seen_at):
+        assert before - datetime.timedelta(seconds=5) <= moment <= after
+
+
 # --- the sweep ----------------------------------------------------------------------------
 
 
@@ -261,8 +330,8 @@ def test_the_sweep_queues_each_missing_pdf_once(queue):
     first, second = _certificate(course), _certificate(course)
     DBTaskResult.objects.all().delete()  # as if the renders queued at issue were lost
     Certificate.objects.filter(pk=second.pk).update(pdf_sha256="0" * 64)
-    assert missing_work_queue() == {"pdfs_queued": 1, "fan_outs_queued": 0}
-    assert missing_work_queue() == {"pdfs_queued": 0, "fan_outs_queued": 0}
+    assert missing_work_queue() == {"pdfs_queued": 1, "fan_outs_queued": 0, "workers_removed": 0}
+    assert missing_work_queue() == {"pdfs_queued": 0, "fan_outs_queued": 0, "workers_removed": 0}
     DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)
     assert missing_work_queue()["pdfs_queued"] == 0  # running: not a second copy
     jobs = DBTaskResult.objects.filter(task_path=render_certificate.module_path)
@@ -284,16 +353,41 @@ def test_the_sweep_queues_an_unfinished_fan_out_once(queue, django_capture_on_co
     assert fan_outs_unfinished() == []
 
 
+def test_the_sweep_removes_workers_stopped_or_unseen_for_a_week(queue):
+    week = 7 * 24 * 3600
+    _worker(
+        "stopped-long-ago",
+        seen_ago=week + 3600,
+        stopped_at=timezone.now() - datetime.timedelta(days=8),
+    )
+    _worker("unseen-for-8-days", seen_ago=week + 3600)
+    _worker(
+        "stopped-yesterday",
+        seen_ago=24 * 3600,
+        stopped_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    _worker("unseen-for-6-days", seen_ago=week - 24 * 3600)
+    _worker("alive", seen_ago=5)
+    assert missing_work_queue()["workers_removed"] == 2
+    assert set(TaskWorker.objects.values_list("worker_id", flat=True)) == {
+        "stopped-yesterday",
+        "unseen-for-6-days",
+        "alive",
+    }
+    assert missing_work_queue()["workers_removed"] == 0
+
+
 def test_the_command_says_what_it_put_back_and_queued(queue, capsys):
     course, _ = refunds_course()
     _certificate(course)
     DBTaskResult.objects.all().delete()
     _worker("dead", seen_ago=3600)
+    _worker("gone-for-a-fortnight", seen_ago=14 * 24 * 3600)
     _job(render_certificate, 999, status="RUNNING", worker_ids=["dead"])
     call_command("queue_missing_work")
     assert capsys.readouterr().out.strip() == (
         "Put back 1 task of workers not seen; queued 1 certificate PDF and "
-        "0 recertification fan-outs."
+        "0 recertification fan-outs; removed 1 worker record stopped or unseen for a week."
     )
 
 

@@ -2,13 +2,16 @@
 the task back once its lease has run out, and everything is done exactly once. Real
 worker processes on the test database (a file copy of it on SQLite)."""
 
+import logging
 import os
 import signal
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import OperationalError, connection
 from django.db.models import Count
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -20,8 +23,9 @@ from certificates.models import Certificate, CertificateVersion
 from certificates.services import certificate_issue
 from certificates.tasks import render_certificate
 from learning.choices import AssignmentReason
-from learning.models import Assignment, Employee
-from learning.tasks import recertify_after_policy_change
+from learning.models import Assignment, Employee, TaskWorker
+from learning.tasks import complete_waiting_recertifications, recertify_after_policy_change
+from learning.worker import HeartbeatWorker
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_background_jobs import QUEUE, _material_revision
@@ -172,3 +176,78 @@ def test_a_certificate_render_killed_half_way_is_finished_by_the_next_worker(que
         certificate.pk for certificate in certificates
     )
     assert set(jobs.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
+
+
+# --- in one process -----------------------------------------------------------------------
+
+
+def _worker(worker_id: str) -> HeartbeatWorker:
+    """A worker that runs what is queued and stops, as ``manage.py worker --batch``."""
+    return HeartbeatWorker(
+        queue_names=["default"],
+        excluded_queue_names=[],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        sweep=False,
+    )
+
+
+def _claimed_by(worker_id: str, course_id: int) -> DBTaskResult:
+    result = DBTaskResult.objects.get(pk=complete_waiting_recertifications.enqueue(course_id).id)
+    result.claim(worker_id)
+    return result
+
+
+def test_a_worker_restarted_under_its_id_runs_again_the_task_it_died_holding(queue, caplog):
+    """Under systemd or Kubernetes a worker comes back with the same --worker-id, before
+    any lease runs out; it takes up again what it held, and nobody else's task."""
+    held = _claimed_by("worker-0", 998)
+    others = _claimed_by("worker-1", 999)
+    _worker("worker-1")._register()  # alive elsewhere
+    with caplog.at_level(logging.WARNING, logger="learning.jobs"):
+        _worker("worker-0").run()
+    held.refresh_from_db()
+    others.refresh_from_db()
+    assert held.status == TaskResultStatus.SUCCESSFUL
+    assert held.worker_ids == ["worker-0", "worker-0"]
+    assert others.status == TaskResultStatus.RUNNING
+    assert f"Put task {held.pk}" in caplog.text
+    assert "worker-0 started again" in caplog.text
+    assert str(others.pk) not in caplog.text
+
+
+@contextmanager
+def _heartbeats_locked():
+    """The database refuses the heartbeats of running tasks, as SQLite does while the web
+    server holds its write lock."""
+
+    def refuse(execute, sql, params, many, context):
+        if (
+            sql.startswith("UPDATE")
+            and TaskWorker._meta.db_table in sql
+            and "current_task_id" in sql
+            and "stopped_at" not in sql
+        ):
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse):
+        yield
+
+
+def test_a_locked_database_during_a_heartbeat_does_not_stop_the_worker(queue, caplog):
+    first = complete_waiting_recertifications.enqueue(998)
+    second = complete_waiting_recertifications.enqueue(999)
+    with caplog.at_level(logging.ERROR, logger="learning.jobs"), _heartbeats_locked():
+        _worker("worker-0").run()  # returns once the queue is empty, without raising
+    statuses = DBTaskResult.objects.filter(pk__in=[first.id, second.id]).values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == [TaskResultStatus.SUCCESSFUL] * 2
+    assert "could not record its heartbeat" in caplog.text
+    assert "database is locked" in caplog.text
+    assert TaskWorker.objects.get(worker_id="worker-0").stopped_at is not None
