@@ -1,6 +1,7 @@
 """Competencies, question banks and questions (with revisions, so an attempt can name
 the exact wording it served), assessments built from them, and attempts at them."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -383,12 +384,45 @@ class SelectionRule(Orderable):
             )
 
 
+# An attempt is on the policy versions in effect when it starts, never on a later one,
+# and a certificate it earns names those versions. The rule lives here once: for one
+# moment, for a set of versions, and as a filter on attempts.
+
+
+def started_in_effect(started_at: datetime.datetime, *, in_effect_from) -> bool:
+    """Whether an attempt started at ``started_at`` is on policy versions that are all in
+    effect from ``in_effect_from`` (see ``versions_in_effect_from``; None: no versions)."""
+    return in_effect_from is None or started_at >= in_effect_from
+
+
+def versions_in_effect_from(versions) -> datetime.datetime | None:
+    """The moment from which every one of ``versions`` is in effect: when the last of them
+    took effect. None for no versions."""
+    return max((version.effective_at for version in versions), default=None)
+
+
+def versions_not_in_effect(versions, *, at: datetime.datetime) -> list:
+    """Those of ``versions`` that take effect after ``at``: an attempt started then is not
+    on them."""
+    return [
+        version
+        for version in versions
+        if not started_in_effect(at, in_effect_from=version.effective_at)
+    ]
+
+
 class AttemptQuerySet(models.QuerySet):
     def in_progress(self):
         return self.filter(status=AttemptStatus.IN_PROGRESS)
 
     def passed_certifying(self):
         return self.filter(mode=AssessmentMode.CERTIFYING, status=AttemptStatus.GRADED, passed=True)
+
+    def started_in_effect(self, in_effect_from):
+        """The attempts ``started_in_effect`` accepts for ``in_effect_from``."""
+        if in_effect_from is None:
+            return self
+        return self.filter(started_at__gte=in_effect_from)
 
 
 class Attempt(models.Model):

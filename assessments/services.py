@@ -35,6 +35,7 @@ from assessments.models import (
     Question,
     QuestionBank,
     SelectionRule,
+    versions_not_in_effect,
 )
 from assessments.moodle_xml import parse_moodle_xml
 from assessments.signals import attempt_graded, attempt_started
@@ -352,16 +353,15 @@ def _start_refusal(*, user, assessment: Assessment, now, counted_since=None) -> 
 
 
 def _versions_refusal(policy_versions, *, now) -> str | None:
-    """An attempt is on the policy versions in effect when it starts, never a later one:
-    the certificate it earns names them."""
-    for version in policy_versions:
-        if version.effective_at > now:
-            when = timezone.localtime(version.effective_at).strftime("%-d %B %Y at %H:%M")
-            return (
-                f"{version.title} {version.label} takes effect on {when}; an attempt "
-                "cannot be on a policy version that is not in effect when it starts."
-            )
-    return None
+    later = versions_not_in_effect(policy_versions, at=now)
+    if not later:
+        return None
+    version = later[0]
+    when = timezone.localtime(version.effective_at).strftime("%-d %B %Y at %H:%M")
+    return (
+        f"{version.title} {version.label} takes effect on {when}; an attempt "
+        "cannot be on a policy version that is not in effect when it starts."
+    )
 
 
 def _latest_revisions(question_ids: list[int]) -> dict[int, Revision]:

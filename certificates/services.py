@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.log_actions import log, registry
 
-from assessments.models import Attempt
+from assessments.models import Attempt, versions_in_effect_from, versions_not_in_effect
 from certificates.choices import CURRENT_STATUSES, CertificateStatus
 from certificates.models import (
     Certificate,
@@ -48,15 +48,20 @@ def _serial(number: int) -> str:
     return f"{settings.CERTIFICATE_SERIAL_PREFIX}-{number:06d}"
 
 
-def _passing_attempt(*, user, course: CoursePage) -> Attempt | None:
+def _passing_attempt(*, user, course: CoursePage, versions) -> Attempt | None:
+    """The pass a certificate on ``versions`` names: the one graded last among those
+    started once all of them were in effect, which is what completed the course (a pass
+    on an older version may be graded later still). With none such, the last pass graded,
+    which the certificate then refuses to name."""
     if course.assessment_id is None:
         return None
-    return (
+    passes = (
         Attempt.objects.passed_certifying()
         .filter(user=user, assessment_id=course.assessment_id)
-        .order_by("-graded_at")
-        .first()
+        .order_by("-graded_at", "-pk")
     )
+    counted = passes.started_in_effect(versions_in_effect_from(versions)).first()
+    return counted or passes.first()
 
 
 class CertificateActionError(Exception):
@@ -68,16 +73,10 @@ class CertificateIssueRefused(Exception):
     been on; the message says which."""
 
 
-def versions_not_in_effect(versions, *, attempt: Attempt | None) -> list:
-    """The versions that took effect after the attempt started: a certificate earned
-    with that attempt cannot name them."""
-    if attempt is None:
-        return []
-    return [version for version in versions if version.effective_at > attempt.started_at]
-
-
 def _refuse_later_versions(versions, *, attempt: Attempt | None) -> None:
-    later = versions_not_in_effect(versions, attempt=attempt)
+    """A certificate earned with ``attempt`` cannot name a version that took effect after
+    the attempt started."""
+    later = [] if attempt is None else versions_not_in_effect(versions, at=attempt.started_at)
     if later:
         named = ", ".join(
             f"{version.title} {version.label} (in effect from "
@@ -167,7 +166,7 @@ def certificate_issue(*, user, course: CoursePage, actor=None, today=None) -> Ce
         # while recertification on newer versions is due: only those, or a renewal once
         # the expiry window has opened, do.
         return existing
-    attempt = _passing_attempt(user=user, course=course)
+    attempt = _passing_attempt(user=user, course=course, versions=versions)
     _refuse_later_versions(versions, attempt=attempt)
     months = course.certificate_validity_months
     expires_on = add_months(today, months) if months else None

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from assessments import answers
-from assessments.models import Assessment, Attempt
+from assessments.models import Assessment, Attempt, started_in_effect
 from assessments.models import Competency as CompetencyRecord
 from assessments.services import answer_name, served_items
 from certificates.choices import CertificateStatus
@@ -232,7 +232,7 @@ def course_progress_for(
                 assessment_id == course.assessment_id
                 and (scope is None or scope == delta_version)
                 and counts(course.pk, started_at)
-                and started_at >= taught_from.get(course.pk, started_at)
+                and started_in_effect(started_at, in_effect_from=taught_from.get(course.pk))
                 for assessment_id, started_at, scope in passes
             )
     return progress

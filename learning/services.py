@@ -4,6 +4,7 @@ assignments and their rules, module progress, role-play runs and course completi
 import csv
 import datetime
 import io
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from wagtail.log_actions import log
 from assessments.choices import AssessmentMode
 from assessments.models import Assessment, Attempt
 from assessments.services import attempt_start
-from certificates.services import certificate_issue
+from certificates.services import CertificateIssueRefused, certificate_issue
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from courses.scenario_graph import Choice, ChoiceNotOffered, RunState
 from courses.services import (
@@ -46,6 +47,7 @@ from learning.recertification import (
 )
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 REQUIRED_COLUMNS = ("employee_number", "first_name", "last_name", "email")
 OPTIONAL_COLUMNS = (
@@ -749,7 +751,8 @@ def course_complete_if_done(*, user, course: CoursePage) -> bool:
 def recertifications_complete_waiting(*, course: CoursePage) -> int:
     """Complete the recertifications that were only waiting for the course to teach the
     policy version they name, now that it does: their holders did everything else and
-    have nothing more to do. Each completes in its own transaction. Returns how many."""
+    have nothing more to do. Each completes in its own transaction; one whose certificate
+    is refused stays open and the rest carry on. Returns how many completed."""
     pinned = CoursePolicyPin.objects.versions_by_policy(course)
     waiting = (
         Assignment.objects.open()
@@ -761,7 +764,13 @@ def recertifications_complete_waiting(*, course: CoursePage) -> int:
     for assignment in waiting:
         if recertification_waits_for(assignment, pinned) is not None:
             continue  # still on an older version of that policy
-        if course_complete_if_done(user=assignment.employee.user, course=course):
+        try:
+            done = course_complete_if_done(user=assignment.employee.user, course=course)
+        except CertificateIssueRefused as refused:
+            # Left open, as it was; the people after it still complete.
+            logger.warning("Recertification %s not completed: %s", assignment.pk, refused)
+            continue
+        if done:
             completed += 1
     return completed
 

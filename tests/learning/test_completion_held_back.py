@@ -188,6 +188,97 @@ def test_a_pass_from_before_the_course_moved_to_a_new_version_does_not_complete_
     ]
 
 
+def test_an_attempt_started_the_moment_a_version_takes_effect_is_on_it(course_and_policy):
+    course, policy = course_and_policy
+    with_final(course, policy)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = certified_by_the_final(course)
+    version = later(policy.current_version, days=3)
+    attempt = Attempt.objects.get(user=person.user)
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=version.effective_at)
+    certificate = certificate_issue(
+        user=person.user, course=course, today=timezone.localdate() + datetime.timedelta(days=400)
+    )
+    assert certificate.attempt_id == attempt.pk
+    assert (
+        attempt_start(
+            user=EmployeeFactory().user,
+            assessment=course.assessment,
+            policy_versions=[version],
+            now=version.effective_at,
+        ).started_at
+        == version.effective_at
+    )
+
+
+def grade_later(attempt, than) -> None:
+    """The attempt's grade lands after ``than``'s: a written answer marked late."""
+    Attempt.objects.filter(pk=attempt.pk).update(
+        graded_at=than.graded_at + datetime.timedelta(hours=1)
+    )
+
+
+def test_a_pass_graded_late_on_an_old_version_does_not_stop_the_course_finishing(
+    course_and_policy,
+):
+    course, policy = course_and_policy
+    with_final(course, policy, attempts_allowed=2)
+    course = CoursePage.objects.get(pk=course.pk)
+    person = EmployeeFactory()
+    assign(person.user, course)
+    on_old = sit(person.user, course)  # on 1.0, before any module
+    assert on_old.passed
+    material(policy)
+    course.save_revision().publish()  # the course now teaches 2.0
+    on_new = sit(person.user, course)
+    assert on_new.passed
+    grade_later(on_old, than=on_new)
+    *first, last = course.get_modules()
+    for module in first:
+        answer_checks(person.user, module)
+        module_complete(user=person.user, course=course, module=module)
+    answer_checks(person.user, last)
+
+    assert module_complete(user=person.user, course=course, module=last) is True
+
+    certificate = Certificate.objects.get(user=person.user)
+    assert certificate.attempt_id == on_new.pk
+    assert [str(v) for v in certificate.versions.all()] == ["Refunds 2.0"]
+    assert Assignment.objects.get(employee=person).completed_at is not None
+
+
+def test_republishing_completes_everyone_waiting_even_after_a_pass_graded_late(
+    course_and_policy, django_capture_on_commit_callbacks
+):
+    """The first holder's 1.0 pass is graded after their 2.0 one; the second's is not.
+    Both complete when the course moves to 2.0."""
+    course, policy = course_and_policy
+    with_final(course, policy, attempts_allowed=2)
+    course = CoursePage.objects.get(pk=course.pk)
+    people = [certified_by_the_final(course), certified_by_the_final(course)]
+    recertification_fan_out(version_id=material(policy).pk)
+    # The late grade belongs to whoever the job reaches first.
+    late, prompt = sorted(people, key=lambda person: recertification_of(person).pk)
+    for person in (late, prompt):
+        module_complete(user=person.user, course=course, module=course.get_modules()[0])
+        assert sit(person.user, course).passed
+    on_old, on_new = Attempt.objects.filter(user=late.user).order_by("started_at")
+    grade_later(on_old, than=on_new)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course.save_revision().publish()
+
+    for person in (late, prompt):
+        assert recertification_of(person).completed_at is not None
+        new = Certificate.objects.get(user=person.user, status=CertificateStatus.VALID)
+        assert [str(v) for v in new.versions.all()] == ["Refunds 2.0"]
+        assert new.attempt.started_at >= new.versions.get().version.effective_at
+    assert (
+        Certificate.objects.get(user=late.user, status=CertificateStatus.VALID).attempt_id
+        == on_new.pk
+    )
+
+
 # --- why a recertification asks again --------------------------------------------------
 
 
