@@ -20,13 +20,26 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup):
+def chromium():
+    """Chromium alone, for journeys that drive a server of their own and need no test
+    database."""
     executable = shutil.which("chromium")
     if executable is None:
         reason = "Chromium is not installed (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; browser tests must run in CI.")
         pytest.skip(reason)
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup, request):
     # Playwright's sync API keeps an event loop running in this thread from here on. Django
     # then treats the thread as async: the ORM must be allowed, and database handles are
     # looked up per context, so the new handles need the snapshot that serialized_rollback
@@ -36,15 +49,10 @@ def browser(django_db_setup):
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        for alias, snapshot in snapshots.items():
-            connections[alias]._test_serialized_contents = snapshot
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield browser
-        browser.close()
+    browser = request.getfixturevalue("chromium")
+    for alias, snapshot in snapshots.items():
+        connections[alias]._test_serialized_contents = snapshot
+    return browser
 
 
 @pytest.fixture
