@@ -217,7 +217,7 @@ def _refund_outside_the_window() -> dict:
                     section="plain-language",
                     communication=-2,
                     de_escalation=-3,
-                    policy_compliance=1,
+                    policy_compliance=-1,
                 ),
                 narration="He lets out a long sigh.",
             ),
@@ -329,12 +329,13 @@ def _refund_outside_the_window() -> dict:
                     "can't promise it, but I can ask her today and put your reasons on the "
                     "case. Shall I do that?",
                     "handover",
-                    "You were honest about your limits and offered the route that can say "
-                    "yes. That's exactly what the policy expects.",
+                    "Honest about your limits, and the route that can say yes, as the policy "
+                    "expects. But you went straight to the money without asking why the "
+                    "stools didn't work; he'll now wait for an answer you may not need.",
                     mood=1,
                     policy=REFUNDS,
                     section="outside-the-window",
-                    communication=3,
+                    communication=2,
                     de_escalation=2,
                     policy_compliance=3,
                 ),
@@ -342,14 +343,15 @@ def _refund_outside_the_window() -> dict:
                     "Understood. Can I mention one thing first? We sell the same stools in "
                     "counter height, for lower islands, and the credit would cover a pair.",
                     "lower-stools",
-                    "Good thinking: stools that fit may solve his real problem. Be ready to "
-                    "ask your team lead if he still wants the money.",
+                    "The best reply here: you remembered why he wanted the money back. Stools "
+                    "that fit solve his real problem, today and within your own authority, "
+                    "and the team lead is still there if he wants the refund.",
                     mood=1,
                     policy=REFUNDS,
                     section="outside-the-window",
-                    communication=2,
-                    de_escalation=1,
-                    policy_compliance=1,
+                    communication=3,
+                    de_escalation=3,
+                    policy_compliance=3,
                 ),
             ),
             step(
@@ -377,9 +379,9 @@ def _refund_outside_the_window() -> dict:
                     mood=2,
                     policy=REFUNDS,
                     section="outside-the-window",
-                    communication=3,
-                    de_escalation=1,
-                    policy_compliance=2,
+                    communication=4,
+                    de_escalation=3,
+                    policy_compliance=3,
                 ),
                 say(
                     "If you'd still prefer your money back, I can ask my team lead about a "
@@ -390,8 +392,6 @@ def _refund_outside_the_window() -> dict:
                     policy=REFUNDS,
                     section="outside-the-window",
                     communication=1,
-                    de_escalation=1,
-                    policy_compliance=1,
                 ),
             ),
             step(
@@ -441,18 +441,20 @@ def _refund_outside_the_window() -> dict:
                 "resolved-credit",
                 "Go on then. Stools that actually fit, and I'm not out of pocket. Cheers.",
                 ScenarioOutcome.RESOLVED,
-                "Outside the window you can still say yes to a lot: store credit up to £75 "
-                "for unused items is yours to give. Listening for what he really needed, "
-                "stools that fit, got a better result than arguing about a refund.",
+                "The best ending. Outside the window you can still say yes to a lot: store "
+                "credit up to £75 for unused items is yours to give. Listening for what he "
+                "really needed, stools that fit, solved it on the call, with no wait for a "
+                "team lead's answer.",
                 narration="You add the credit, book the return and recap what happens next.",
             ),
             ending(
                 "escalated-team-lead",
                 "By four, then. Thanks for actually explaining it instead of just saying no.",
                 ScenarioOutcome.ESCALATED,
-                "You couldn't approve the refund, so you handed it to someone who could, "
-                "warmly and with the reasons on the case. Being clear about your limits while "
-                "offering a way forward kept him on side.",
+                "A good ending: you couldn't approve the refund, so you handed it to someone "
+                "who could, warmly and with the reasons on the case. A better one was open: "
+                "he wanted the money because the stools were too tall, and store credit for "
+                "counter-height stools would have settled it on the call.",
             ),
             ending(
                 "customer-lost",

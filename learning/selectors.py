@@ -456,7 +456,7 @@ def policy_section_links(in_force, wanted: set[tuple[int, str]]) -> list[dict]:
 
 def scenario_debrief(run: ScenarioRun) -> dict:
     """The end of a run: outcome, scores beside the best path's, both paths, and the
-    policy sections behind the choices that were not the best available."""
+    policy sections the learner's replies departed from."""
     graph = run.script.graph
     ending = graph.by_key[run.current_step]
     best_ids = graph.best_choice_ids()
@@ -492,8 +492,15 @@ def scenario_debrief(run: ScenarioRun) -> dict:
         "taken": taken,
         "best_path": best_path,
         "best_outcome_label": ScenarioOutcome(graph.best_path()[-1][0].outcome).label,
+        # A reply can be less than the best yet keep to its policy section: only the
+        # replies that departed from the policy send the learner back to read it.
         "missed_sections": _section_links(
-            run, [item["choice"] for item in taken if not item["best"]]
+            run,
+            [
+                item["choice"]
+                for item in taken
+                if not item["best"] and item["choice"].scores.get("policy_compliance", 0) < 0
+            ],
         ),
     }
 
@@ -580,22 +587,33 @@ def attempt_for_learner(*, user, assessment: Assessment, public_id) -> Attempt:
     return attempt
 
 
-def attempt_page_view(attempt: Attempt, items, page: int) -> dict:
+def attempt_page_view(
+    attempt: Attempt, items, page: int, *, posted=None, errors: dict[int, str] | None = None
+) -> dict:
     """One page of an attempt as the learner sees it: stems and option texts in the order
-    served, their saved answers, and (practice, once checked) the marking of the page."""
+    served, their saved answers, and (practice, once checked) the marking of the page.
+
+    ``items`` are the attempt's items as saved, and the count of answered questions comes
+    from them. A page that was posted and not saved passes ``posted`` (the form) and
+    ``errors`` (by position): its questions show what was typed, each with its error."""
     summary = attempt_summary(attempt, items)
     per_page, pages = attempt.assessment.questions_per_page, summary["pages"]
     if not 1 <= page <= pages:
         raise Http404("No such page in this attempt.")
     on_page = items[(page - 1) * per_page : page * per_page]
+    errors = errors or {}
     questions = []
     for item in on_page:
+        name = answer_name(item)
+        if posted is not None and not item.checked:
+            shown = answers.shown_as_posted(item.kind, item.block, item.order, posted, name)
+        else:
+            shown = answers.shown(item.kind, item.block, item.order, item.answer, name)
         entry = {
             "item": item,
             "stem": item.served.stem,
-            "shown": answers.shown(
-                item.kind, item.block, item.order, item.answer, answer_name(item)
-            ),
+            "shown": shown,
+            "error": errors.get(item.position),
         }
         if item.checked:
             entry["review"] = _review_of(item, correctness=True, right=True, feedback=True)
