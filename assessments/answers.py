@@ -104,6 +104,48 @@ def shown(kind: str, value, order: list[int], answer, name: str) -> Shown:
     return result
 
 
+def shown_as_posted(kind: str, value, order: list[int], data: Mapping, name: str) -> Shown:
+    """The question's parts with the form values a learner posted put back as they were,
+    even those ``read_answer`` refused, so a page that was not saved loses nothing typed.
+    Values no form of ours could have sent are shown as not chosen."""
+
+    def place(raw) -> int | None:
+        try:
+            index = int(raw)
+        except (TypeError, ValueError):
+            return None
+        return index if 0 <= index < len(order) else None
+
+    result = shown(kind, value, order, None, name)
+    match kind:
+        case "single_choice":
+            result.selected = place(data.get(name, ""))
+        case "multiple_response":
+            result.selected = {place(raw) for raw in data.getlist(name)} - {None}
+        case "true_false":
+            result.selected = {"true": True, "false": False}.get(data.get(name, ""))
+        case "matching":
+            result.prompts = [
+                (i, prompt, place(data.get(f"{name}-{i}", ""))) for i, prompt, _ in result.prompts
+            ]
+        case "ordering" | "situational_judgement":
+            result.ranked = [
+                (i, text, _rank(data.get(f"{name}-{i}", ""), len(order)))
+                for i, text, _ in result.ranked
+            ]
+        case _:
+            result.selected = data.get(name, "")
+    return result
+
+
+def _rank(raw: str, count: int) -> int | None:
+    try:
+        number = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= count else None
+
+
 def _index(raw: str, limit: int) -> int:
     try:
         index = int(raw)
@@ -146,7 +188,7 @@ def read_answer(kind: str, value, order: list[int], data: Mapping, name: str):
             if len(text) > TEXT_LIMIT:
                 raise AnswerInvalid(f"Keep the answer under {TEXT_LIMIT} characters.")
             if kind == "numerical" and text and grading.parse_number(text) is None:
-                raise AnswerInvalid(f"“{text}” is not a number.")
+                raise AnswerInvalid("Enter a number in digits, such as 12 or 4.5.")
             return text or None
         case "essay":
             text = data.get(name, "").strip()

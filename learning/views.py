@@ -383,7 +383,7 @@ def attempt(request, course_slug, which, attempt_id):
     page = _page_number(
         request.POST.get("page") if request.method == "POST" else request.GET.get("page")
     )
-    errors = {}
+    posted, errors = None, {}
     if request.method == "POST":
         view = attempt_page_view(sitting, items, page)
         positions = [entry["item"].position for entry in view["questions"]]
@@ -406,16 +406,14 @@ def attempt(request, course_slug, which, attempt_id):
         except AnswerInvalid as exc:
             context["problem"] = str(exc)
             return render(request, "learning/attempt_invalid.html", context, status=400)
-        errors = result.errors
-        if not errors:
+        if not result.errors:
             targets = {"previous": page - 1, "next": page + 1, "check": page, "save": page}
             if action == "finish" or targets.get(action, page + 1) > view["pages"]:
                 return redirect(_attempt_url(course, which, sitting, "attempt_submit"))
             return redirect(_attempt_url(course, which, sitting, page=max(1, targets[action])))
-        items = served_items(sitting)
-        posted = {item.position: item for item in result.items}
-        items = [posted.get(item.position, item) for item in items]
-    context |= attempt_page_view(sitting, items, page)
+        # Nothing was saved: the page shows what was typed, the header what is saved.
+        posted, errors = request.POST, result.errors
+    context |= attempt_page_view(sitting, items, page, posted=posted, errors=errors)
     context["errors"] = errors
     return render(request, "learning/attempt_page.html", context, status=400 if errors else 200)
 

@@ -178,6 +178,48 @@ def test_a_ranking_slip_re_renders_the_page_with_the_error(client, learner):
     assert "Give each item a different place." in html
 
 
+def test_a_number_in_words_is_kept_with_its_error_and_the_count_is_of_what_is_saved(
+    client, learner
+):
+    assessment = make_assessment(
+        sample_questions(["single_choice", "numerical", "short_answer", "ordering"]),
+        questions_per_page=4,
+    )
+    course = course_with(assessment)
+    assign(learner, course)
+    client.force_login(learner)
+    attempt = start(client, course)
+    attempt_url = url("attempt", course, attempt=attempt)
+    items = {item.kind: item for item in served_items(attempt)}
+    first = items["single_choice"]
+    saved = {"sequence": 0, "page": 1, "action": "save"}
+    saved |= answer_fields(first, SAMPLES["single_choice"][1])
+    assert client.post(attempt_url, saved).status_code == 302
+
+    numerical, short, ranked = items["numerical"], items["short_answer"], items["ordering"]
+    data = {"sequence": 1, "page": 1, "action": "next"}
+    data |= answer_fields(first, SAMPLES["single_choice"][1])
+    data |= answer_fields(ranked, SAMPLES["ordering"][1])
+    data |= {f"q{numerical.position}": "seventy-five", f"q{short.position}": "refund"}
+    response = client.post(attempt_url, data)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing on this page was saved" in html
+    # The header counts what is saved (the one earlier answer), not what was posted.
+    assert "1 of 4 questions answered" in html
+    # What the learner typed is still there, and the error sits beside its question.
+    assert 'value="seventy-five"' in html
+    assert 'value="refund"' in html
+    error = f'id="question-{numerical.position}-error">Enter a number in digits'
+    assert error in html
+    assert f'aria-describedby="question-{numerical.position}-error"' in html
+    assert html.count(" selected>") == 3  # the three places given in the ranking
+    for item in served_items(attempt):
+        assert (item.answer is not None) == (item.pk == first.pk)
+    assert Attempt.objects.get(pk=attempt.pk).save_sequence == 1
+
+
 def test_saves_and_submissions_after_submitting_change_nothing(client, sitting):
     course, _ = sitting
     attempt = start(client, course)
