@@ -377,6 +377,7 @@ QUESTIONS = [
         extras=["Items that cannot be returned"],
         skills=["policy_knowledge"],
         policy=REFUNDS,
+        sections="returns-window,faulty-goods,outside-the-window",
         category="Refunds",
     ),
     short(
@@ -529,7 +530,8 @@ QUESTIONS = [
             ("“There's no need to shout.”", "Escalates it."),
         ],
         skills=["de_escalation", "communication"],
-        policy=COMPLAINTS,
+        policy=STANDARDS,
+        sections="ownership",
         category="Complaints",
     ),
     match(

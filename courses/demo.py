@@ -241,6 +241,20 @@ def _essentials() -> dict:
                             "you the two-hour slot by tomorrow lunchtime.",
                         ),
                     ),
+                    heading("Owning the contact, and when a caller crosses the line"),
+                    quote("customer-service-standards", "ownership"),
+                    callout(
+                        "If another team has to look into it, the contact is still yours. "
+                        "Tell the customer who will call them and by when, and make sure "
+                        "it happens."
+                    ),
+                    quote("customer-service-standards", "professional-conduct"),
+                    text(
+                        "Anger is not abuse: a customer shouting about a real problem needs "
+                        "listening to. Swearing at you or threats are abuse. Give one clear "
+                        "warning first; if it carries on you may end the contact, and you "
+                        "note why."
+                    ),
                     check(
                         "Which phrase follows our plain-language standard?",
                         (
@@ -274,6 +288,13 @@ def _essentials() -> dict:
                         title="Watch out",
                     ),
                     quote("refunds-and-returns", "outside-the-window"),
+                    quote("refunds-and-returns", "faulty-goods"),
+                    callout(
+                        "The returns window is for a change of mind. A fault has its own "
+                        "rule: twelve months, and the customer chooses repair, replacement "
+                        "or refund. Never call working goods faulty to get round the window.",
+                        title="Faulty is different",
+                    ),
                     check(
                         "An unused lamp comes back 20 days after delivery, in its box. The "
                         "customer paid by card. What do you do?",
@@ -302,7 +323,23 @@ def _essentials() -> dict:
                 "Spot a complaint, protect the customer's data, and finish well.",
                 [
                     quote("complaints-handling", "recognise-a-complaint"),
+                    text(
+                        "Once you have recognised a complaint, the clock starts. The policy "
+                        "sets what happens next and by when."
+                    ),
+                    quote("complaints-handling", "acknowledge"),
+                    quote("complaints-handling", "investigate"),
+                    quote("complaints-handling", "respond"),
+                    quote("complaints-handling", "escalate"),
+                    callout(
+                        "Acknowledge within one working day with the case number and your "
+                        "name. Write notes as facts: what was said, seen and done, never "
+                        "what you think of the customer. If ten working days will not be "
+                        "enough, escalate now rather than let it run over."
+                    ),
+                    heading("Whose account is it?"),
                     quote("privacy-in-customer-conversations", "identity-check"),
+                    quote("privacy-in-customer-conversations", "third-parties"),
                     dialogue(
                         "A caller asking about their partner's order",
                         "good",

@@ -183,6 +183,30 @@ def test_the_onboarding_course_uses_every_module_block_and_quotes_real_sections(
         assert module.knowledge_check_ids(), module.title
 
 
+def test_every_question_the_onboarding_final_can_draw_is_taught_in_its_modules():
+    """A new hire can answer the final from the course: every section any question in
+    its pool cites is excerpted in one of the course's modules."""
+    call_command("seed_demo")
+    course = CoursePage.objects.get(slug="customer-service-essentials")
+    taught = {
+        (block["value"]["policy"], block["value"]["section_key"])
+        for module in course.get_modules().specific()
+        for block in module.body.raw_data
+        if block["type"] == "policy_excerpt"
+    }
+    rules = list(course.assessment.selection_rules.all())
+    pool = [rule.question for rule in rules if rule.is_fixed]
+    for rule in rules:
+        if not rule.is_fixed:
+            pool.extend(rule.pool())
+    assert len(pool) >= 12
+    for question in pool:
+        keys = [key for key in question.section_keys.split(",") if key]
+        assert question.policy_id and keys, question.title
+        for key in keys:
+            assert (question.policy_id, key) in taught, (question.title, key)
+
+
 def test_the_demo_bank_covers_every_kind_competency_and_policy():
     call_command("seed_demo")
     questions = list(Question.objects.prefetch_related("competencies"))
