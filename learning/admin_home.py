@@ -1,7 +1,7 @@
 """The admin home's summaries: HR's (compliance per course, overdue training, expiring
-certificates, recertification under way) and trainers' (courses quoting changed policy
-sections, essays to grade, questions item analysis flags). Each figure comes from the
-selector behind its full report and links to that report."""
+certificates, recertification under way) and trainers' (courses to republish on their
+policies' current versions, essays to grade, questions item analysis flags). Each figure
+comes from the selector behind its full report and links to that report."""
 
 import datetime
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from assessments.choices import AttemptStatus
 from assessments.models import Attempt
 from assessments.reports import NOTHING as NO_FLAGS
 from assessments.reports import item_analysis_rows
-from courses.stale_quotes import StaleCourse, courses_with_stale_quotes
+from courses.stale_quotes import PolicyBehind, courses_to_republish
 from learning.compliance import compliance_totals, matrix_columns
 from learning.hr_reports import (
     DUE_SOON_DAYS,
@@ -27,6 +27,7 @@ from learning.hr_reports import (
 )
 from learning.hr_reports import PERMISSION as HR_PERMISSION
 from learning.models import Employee
+from learning.recertification import recertifications_waiting_on
 
 # Trainers: the permissions their full reports ask for. Whoever writes the questions
 # sees the trainers' summary; course pages are theirs through page permissions.
@@ -89,23 +90,49 @@ def hr_summary(*, today: datetime.date) -> HRSummary:
     )
 
 
+@dataclass(frozen=True)
+class CourseToRepublishRow:
+    course_id: int
+    title: str
+    behind: tuple[PolicyBehind, ...]
+    quotes: int  # quotes of sections changed since the course was published
+    waiting: int  # people whose recertification completes only once it is republished
+
+
+def courses_to_republish_rows() -> list[CourseToRepublishRow]:
+    """Every live course behind a policy's current version, with what waits on it, in
+    five queries however many courses and people."""
+    courses = courses_to_republish()
+    waiting = recertifications_waiting_on(courses)
+    return [
+        CourseToRepublishRow(
+            course_id=entry.course.pk,
+            title=entry.course.title,
+            behind=entry.behind,
+            quotes=entry.quotes,
+            waiting=waiting[entry.course.pk],
+        )
+        for entry in courses
+    ]
+
+
 @dataclass
 class TrainerSummary:
-    stale_courses: list[StaleCourse]
+    to_republish: list[CourseToRepublishRow]
     flagged_questions: int
     questions_analysed: int
     essays_waiting: int | None  # None: this user does not grade essays
 
 
 def trainer_summary(*, user) -> TrainerSummary:
-    """The trainers' figures in seven queries, however many courses, questions and
+    """The trainers' figures in eight queries, however many courses, questions and
     attempts."""
     rows = item_analysis_rows()
     essays = None
     if user.has_perm(ESSAYS_PERMISSION):
         essays = Attempt.objects.filter(status=AttemptStatus.AWAITING_GRADING).count()
     return TrainerSummary(
-        stale_courses=courses_with_stale_quotes(),
+        to_republish=courses_to_republish_rows(),
         flagged_questions=sum(1 for row in rows if row.flags != NO_FLAGS),
         questions_analysed=len(rows),
         essays_waiting=essays,

@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -19,6 +19,7 @@ from cms.choices import ChangeKind
 from cms.models import PolicyVersion
 from cms.services import policy_version_compare
 from courses.models import CoursePage, CoursePolicyPin
+from courses.stale_quotes import CourseToRepublish
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 
@@ -437,6 +438,34 @@ def recertification_waits_for(assignment: Assignment | None, pinned: dict) -> Po
     return version if taught is not None and taught.major < version.major else None
 
 
+def recertifications_waiting_on(courses: list[CourseToRepublish]) -> dict[int, int]:
+    """For each course still to republish, by course id: how many people's open
+    recertification waits for it, by the rule of ``recertification_waits_for`` (on a
+    newer major version of a policy than the course teaches), in one query."""
+    waiting = {entry.course.pk: 0 for entry in courses}
+    taught = {
+        (entry.course.pk, behind.pinned.policy_id): behind.pinned.major
+        for entry in courses
+        for behind in entry.behind
+    }
+    if not taught:
+        return waiting
+    rows = (
+        Assignment.objects.open()
+        .filter(
+            course_id__in=list(waiting),
+            policy_version__policy_id__in={policy_id for _, policy_id in taught},
+        )
+        .values("course_id", "policy_version__policy_id", "policy_version__major")
+        .annotate(people=Count("employee_id", distinct=True))
+    )
+    for row in rows:
+        major = taught.get((row["course_id"], row["policy_version__policy_id"]))
+        if major is not None and major < row["policy_version__major"]:
+            waiting[row["course_id"]] += row["people"]
+    return waiting
+
+
 def is_delta(assignment: Assignment | None) -> bool:
     """An open assignment that asks only for what changed in a material policy version."""
     return bool(
@@ -451,6 +480,14 @@ def recertification_since(assignment: Assignment | None) -> datetime.datetime | 
     """For an open recertification, when role-plays and assessment passes start to count:
     since the change took effect and the course was assigned. None: any pass counts."""
     if assignment is None or assignment.completed_at is not None:
+        return None
+    return recertification_began(assignment)
+
+
+def recertification_began(assignment: Assignment | None) -> datetime.datetime | None:
+    """When a recertification, open or done, began counting attempts: the moment of
+    ``recertification_since`` that stays put once it is completed. None: not one."""
+    if assignment is None:
         return None
     if assignment.policy_version_id:
         return max(assignment.assigned_at, assignment.policy_version.effective_at)

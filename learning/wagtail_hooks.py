@@ -8,6 +8,7 @@ from wagtail.admin.menu import MenuItem
 
 from cms.models import PolicyPage
 from courses.models import CoursePolicyPin
+from courses.stale_quotes import courses_to_republish
 from learning import admin_views
 from learning.admin_home import ITEM_ANALYSIS_PERMISSION as TRAINER_SUMMARY_PERMISSION
 from learning.admin_home import hr_summary_panel_for, trainer_summary_panel_for
@@ -167,20 +168,33 @@ def tell_the_publisher_about_recertification(request, page):
         )
     else:
         job = job_for_task(recertify_after_policy_change, (version.pk,))
-        admin_messages.info(
-            request,
+        to_republish = courses_to_republish(policy_id=page.pk)
+        text = (
             f"Version {version.label} is material: everyone certified on an earlier version "
-            f"is being assigned recertification, due in {version.recertification_days} days. "
-            "Republish the courses that quote changed sections once they are updated.",
-            buttons=[
+            f"is being assigned recertification, due in {version.recertification_days} days."
+        )
+        if to_republish:
+            titles = ", ".join(entry.course.title for entry in to_republish)
+            text += (
+                f" To republish on {page.title} {version.label}: {titles}. Until each is "
+                "republished it teaches the earlier version, and recertification on it "
+                "cannot complete."
+            )
+        buttons = [
+            admin_messages.button(
+                reverse("wagtailadmin_pages:edit", args=[entry.course.pk]),
+                f"Edit {entry.course.title}",
+            )
+            for entry in to_republish
+        ]
+        if request.user.has_perm(JOBS_PERMISSION):
+            buttons.append(
                 admin_messages.button(
                     reverse("learning_job", args=[job.pk]) if job else reverse("learning_jobs"),
                     "Follow the recertification job",
                 )
-            ]
-            if request.user.has_perm(JOBS_PERMISSION)
-            else None,
-        )
+            )
+        admin_messages.info(request, text, buttons=buttons or None)
 
 
 @hooks.register("register_admin_urls")

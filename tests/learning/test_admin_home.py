@@ -169,8 +169,8 @@ def test_trainers_see_stale_courses_essays_to_grade_and_flagged_questions(
     answered_question(make_user)
 
     summary = trainer_summary(user=trainer)
-    assert [(s.course.title, s.quotes) for s in summary.stale_courses] == [
-        ("Refunds Done Right", 1)
+    assert [(row.title, row.quotes, row.waiting) for row in summary.to_republish] == [
+        ("Refunds Done Right", 1, 0)
     ]
     assert (summary.essays_waiting, summary.flagged_questions) == (1, 1)
 
@@ -179,6 +179,7 @@ def test_trainers_see_stale_courses_essays_to_grade_and_flagged_questions(
     assert "Your courses and questions" in html
     assert reverse("wagtailadmin_pages:edit", args=[stale.pk]) in html
     assert "1 quote to update" in html
+    assert "teaches Refunds 1.0, now 2.0" in html
     assert reverse("assessments_essay_queue") in html
     assert reverse("assessments_item_analysis") in html
     for name in ("assessments_essay_queue", "assessments_item_analysis"):
@@ -186,15 +187,44 @@ def test_trainers_see_stale_courses_essays_to_grade_and_flagged_questions(
     assert client.get(reverse("wagtailadmin_pages:edit", args=[stale.pk])).status_code == 200
 
     stale.save_revision().publish()
-    assert trainer_summary(user=trainer).stale_courses == []
+    assert trainer_summary(user=trainer).to_republish == []
 
 
-def test_an_editorial_change_to_an_unquoted_section_leaves_the_course_off_the_list():
+def test_an_editorial_change_to_an_unquoted_section_lists_the_course_with_nothing_to_update():
     policy = publish_policy()
     stale_course("Refunds Done Right", policy)
     sections = [*DEFAULT_SECTIONS[:2], section("store-credit", "Store credit", "Up to £60.")]
     revise(policy, kind=ChangeKind.EDITORIAL, sections=sections)
-    assert trainer_summary(user=AnonymousUser()).stale_courses == []
+    rows = trainer_summary(user=AnonymousUser()).to_republish
+    assert [(row.title, row.quotes, row.waiting) for row in rows] == [("Refunds Done Right", 0, 0)]
+    assert [(b.pinned.label, b.current.label) for b in rows[0].behind] == [("1.0", "1.1")]
+
+
+def test_a_course_teaching_a_revised_policy_without_quoting_it_is_listed_with_who_waits(
+    client, trainer, frozen
+):
+    policy = publish_policy()
+    course = make_course(
+        "Service Basics", policies=[policy], modules=[("Hello", [text("<p>Be kind.</p>")])]
+    )
+    for _ in range(2):
+        holder = EmployeeFactory()
+        assign(holder, course, days(-40), completed_at=NOW)
+        certificate_issue(user=holder.user, course=course, today=datetime.date(2025, 3, 25))
+    wider_window(policy)
+    recertification_fan_out(version_id=policy.versions.newest_first().first().pk)
+
+    rows = trainer_summary(user=trainer).to_republish
+    assert [(row.title, row.quotes, row.waiting) for row in rows] == [("Service Basics", 0, 2)]
+    client.force_login(trainer)
+    html = client.get(HOME).content.decode()
+    assert "course to republish on a newer policy version" in html
+    assert reverse("wagtailadmin_pages:edit", args=[course.pk]) in html
+    assert "2 people&#x27;s recertification waits for it" in html
+
+    course.save_revision().publish()
+    assert trainer_summary(user=trainer).to_republish == []
+    assert "Every course teaches its policies as they are now" in client.get(HOME).content.decode()
 
 
 HR_HEADING = "Training across the organisation"
@@ -256,9 +286,9 @@ def test_trainer_summary_query_count_does_not_grow(
     for _ in range(size):
         answered_question(make_user, attempts=3)
     trainer.has_perm("assessments.change_attempt")  # the permissions, read once per request
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         summary = trainer_summary(user=trainer)
-    assert len(summary.stale_courses) == size
+    assert len(summary.to_republish) == size
     client.force_login(trainer)
     client.get(HOME)
     with django_assert_max_num_queries(32):

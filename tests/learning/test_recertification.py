@@ -39,7 +39,7 @@ from tests.assessments.attempt_helpers import form
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
 from tests.cms.test_policy_editor import editor_data
-from tests.courses.factories import excerpt, make_course, make_scenario, refunds_course
+from tests.courses.factories import excerpt, make_course, make_scenario, refunds_course, text
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
 
@@ -410,6 +410,22 @@ def test_the_trainer_is_told_recertification_is_under_way(client, trainer, cours
     client.force_login(trainer)
     said = _publish_material_in_the_editor(client, policy)
     assert any("is being assigned recertification, due in 30 days" in m for m in said)
+
+
+def test_the_trainer_is_told_which_courses_to_republish_even_when_none_quotes_a_change(
+    client, trainer, course_and_policy
+):
+    course, policy = course_and_policy
+    plain = make_course("Service Basics", policies=[policy], modules=[("Hi", [text("<p>Hi.</p>")])])
+    unrelated = make_course("Unrelated", modules=[("Hi", [text("<p>Hi.</p>")])])
+    certified(plain)
+    client.force_login(trainer)
+    said = " ".join(_publish_material_in_the_editor(client, policy))
+    assert f"To republish on {policy.title} 2.0:" in said
+    for listed in (course, plain):
+        assert listed.title in said
+        assert reverse("wagtailadmin_pages:edit", args=[listed.pk]) in said
+    assert reverse("wagtailadmin_pages:edit", args=[unrelated.pk]) not in said
 
 
 def test_finishing_before_the_course_teaches_the_new_version_does_not_complete_it(
