@@ -7,11 +7,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import Site
 
 from assessments.choices import AttemptStatus
 from assessments.services import attempt_save, attempt_start, attempt_submit, served_items
 from certificates.services import certificate_issue
 from cms.choices import ChangeKind
+from cms.models import SiteBranding
 from learning.admin_home import hr_summary, trainer_summary
 from learning.choices import AssignmentReason
 from learning.models import Assignment
@@ -293,3 +295,17 @@ def test_trainer_summary_query_count_does_not_grow(
     client.get(HOME)
     with django_assert_max_num_queries(32):
         assert client.get(HOME).status_code == 200
+
+
+def test_every_role_sees_the_organisations_name_as_the_admin_home_title(client, hr_user, trainer):
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Web server name"
+    site.save()
+    branding = SiteBranding.for_site(site)
+    branding.organisation_name = "Harbourside Home Goods"
+    branding.save()
+    for user in (hr_user, trainer):
+        client.force_login(user)
+        html = client.get(HOME).content.decode()
+        title = html.split('<h1 class="w-h1 w-mt-0">', 1)[1].split("</h1>", 1)[0]
+        assert title.strip() == "Harbourside Home Goods"
