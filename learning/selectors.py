@@ -575,6 +575,62 @@ def attempts_for(*, user, assessment: Assessment) -> list[Attempt]:
     return list(Attempt.objects.filter(user=user, assessment=assessment).order_by("-number"))
 
 
+@dataclass(frozen=True)
+class NumberedAttempt:
+    """An attempt with the number the learner knows it by: on a recertification, its
+    place among the attempts made for that recertification."""
+
+    attempt: Attempt
+    number: int
+
+
+@dataclass(frozen=True)
+class AttemptHistory:
+    """A learner's attempts at one assessment, newest first. On a recertification
+    (``since`` set) ``current`` holds those made for it, numbered afresh from 1 as the
+    attempt limit counts them, and ``earlier`` those made before it began."""
+
+    current: list[NumberedAttempt]
+    earlier: list[NumberedAttempt]
+    since: datetime.datetime | None
+
+    @property
+    def used(self) -> int:
+        return sum(1 for entry in self.current if not entry.attempt.is_open)
+
+    @property
+    def open(self) -> NumberedAttempt | None:
+        return next((entry for entry in self.current if entry.attempt.is_open), None)
+
+
+def attempt_history(*, user, assessment: Assessment, since=None) -> AttemptHistory:
+    """``since``: when a recertification began counting attempts (see
+    ``recertification_since``), or None when every attempt counts."""
+    attempts = attempts_for(user=user, assessment=assessment)
+    if since is None:
+        return AttemptHistory([NumberedAttempt(a, a.number) for a in attempts], [], None)
+    current = [a for a in attempts if a.started_at >= since]
+    earlier = [NumberedAttempt(a, a.number) for a in attempts if a.started_at < since]
+    numbered = [NumberedAttempt(a, len(current) - index) for index, a in enumerate(current)]
+    return AttemptHistory(numbered, earlier, since)
+
+
+def attempt_label(*, attempt: Attempt, since=None) -> str:
+    """How the learner's pages name one attempt: "Attempt 1 of 3 for this
+    recertification" when it counts towards a recertification, else "Attempt 2"."""
+    if since is None or attempt.started_at < since:
+        return f"Attempt {attempt.number}"
+    number = Attempt.objects.filter(
+        user_id=attempt.user_id,
+        assessment_id=attempt.assessment_id,
+        started_at__gte=since,
+        number__lte=attempt.number,
+    ).count()
+    allowed = attempt.assessment.attempts_allowed
+    of = f" of {allowed}" if allowed and not attempt.assessment.is_practice else ""
+    return f"Attempt {number}{of} for this recertification"
+
+
 def attempt_for_learner(*, user, assessment: Assessment, public_id) -> Attempt:
     """The learner's own attempt; anyone else's is 404, as if it did not exist."""
     attempt = (

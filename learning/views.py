@@ -22,13 +22,17 @@ from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentStatus, ScenarioMode
-from learning.recertification import completion_held_back, recertification_since
+from learning.recertification import (
+    completion_held_back,
+    recertification_began,
+)
 from learning.selectors import (
     attempt_for_learner,
+    attempt_history,
+    attempt_label,
     attempt_page_view,
     attempt_result_view,
     attempt_summary,
-    attempts_for,
     course_assessment,
     course_for_learner,
     course_progress_for,
@@ -283,6 +287,12 @@ def _assessment_context(request, course_slug, which):
     return course, assessment, assignment
 
 
+def _counted_since(which, assignment):
+    """A recertification counts the final assessment's attempts afresh, as starting one
+    does, and they keep its numbering once it is done; None when every attempt counts."""
+    return recertification_began(assignment) if which == "final" else None
+
+
 def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
     url = reverse(
         f"learning:{name}",
@@ -295,13 +305,13 @@ def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
 @require_GET
 def assessment(request, course_slug, which):
     course, current, assignment = _assessment_context(request, course_slug, which)
-    attempts = attempts_for(user=request.user, assessment=current)
-    open_attempt = next((a for a in attempts if a.is_open), None)
-    final = counted_since = None
+    history = attempt_history(
+        user=request.user, assessment=current, since=_counted_since(which, assignment)
+    )
+    final = None
     if which == "final":
         final = final_assessment_state(user=request.user, course=course, assignment=assignment)
-        # A recertification counts its attempts afresh, as starting one does.
-        counted_since = recertification_since(assignment)
+    everything = history.current + history.earlier
     return render(
         request,
         "learning/assessment.html",
@@ -309,14 +319,8 @@ def assessment(request, course_slug, which):
             "course": course,
             "which": which,
             "assessment": current,
-            "attempts": attempts,
-            "open_attempt": open_attempt,
-            "used": sum(
-                1
-                for a in attempts
-                if not a.is_open and (counted_since is None or a.started_at >= counted_since)
-            ),
-            "passed": final.passed if final else any(a.passed for a in attempts),
+            "history": history,
+            "passed": final.passed if final else any(e.attempt.passed for e in everything),
             "delta": final.delta if final else None,
             "minimums": list(current.minimums.all()),
         },
@@ -365,7 +369,7 @@ def _conflict(request, context, message):
 @require_http_methods(["GET", "POST"])
 def attempt(request, course_slug, which, attempt_id):
     """One page of an open attempt (GET), or its answers saved (POST, then on)."""
-    course, current, _ = _assessment_context(request, course_slug, which)
+    course, current, assignment = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
     if not sitting.is_open:
@@ -415,6 +419,9 @@ def attempt(request, course_slug, which, attempt_id):
         posted, errors = request.POST, result.errors
     context |= attempt_page_view(sitting, items, page, posted=posted, errors=errors)
     context["errors"] = errors
+    context["attempt_label"] = attempt_label(
+        attempt=sitting, since=_counted_since(which, assignment)
+    )
     return render(request, "learning/attempt_page.html", context, status=400 if errors else 200)
 
 
@@ -440,7 +447,7 @@ def _autosave(sitting, data, positions) -> JsonResponse:
 def attempt_submit_view(request, course_slug, which, attempt_id):
     """The summary before submitting (GET) and the submission itself (POST): a repeat,
     a retry or a second tab gets the one result."""
-    course, current, _ = _assessment_context(request, course_slug, which)
+    course, current, assignment = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if request.method == "POST" or not sitting.is_open:
         if sitting.is_open:
@@ -455,6 +462,9 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
             "which": which,
             "assessment": current,
             "attempt": sitting,
+            "attempt_label": attempt_label(
+                attempt=sitting, since=_counted_since(which, assignment)
+            ),
             **summary,
         },
     )
@@ -463,11 +473,14 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
 @login_required
 @require_GET
 def attempt_result(request, course_slug, which, attempt_id):
-    course, current, _ = _assessment_context(request, course_slug, which)
+    course, current, assignment = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if sitting.is_open:
         return redirect(_attempt_url(course, which, sitting))
     context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
+    context["attempt_label"] = attempt_label(
+        attempt=sitting, since=_counted_since(which, assignment)
+    )
     context |= attempt_result_view(sitting, course)
     return render(request, "learning/attempt_result.html", context)
 
