@@ -28,6 +28,13 @@ from cms.models import SiteBranding
 from cms.site_address import site_base_url
 
 QR_MODULE_PX = 3  # CSS pixels a QR module takes on the page (about 0.8 mm)
+# The verification address is printed on one line, never broken, so that copying it
+# gives an address that works: within this width (see .verify in the stylesheet), at
+# the usual size or smaller for a long one. DejaVu Sans averages under 0.64 em a
+# character in an address, and 1 pt is 0.3528 mm.
+VERIFY_WIDTH_MM = 120
+VERIFY_FONT_PT = 7.5
+VERIFY_MIN_FONT_PT = 4.5
 STYLESHEET = "certificates/certificate.css"  # loads the bundled DejaVu Sans from fonts/
 
 
@@ -71,6 +78,12 @@ def _static_path(name: str) -> str:
 def verification_url(certificate: Certificate, *, base_url: str | None = None) -> str:
     """The certificate's public address; ``base_url`` saves a lookup in a loop."""
     return f"{base_url or site_base_url()}/verify/{certificate.code}/"
+
+
+def verify_font_pt(url: str) -> float:
+    """The size the address is printed at to fit its line: the usual one if it fits."""
+    fits = VERIFY_WIDTH_MM / (len(url) * 0.64 * 0.3528)
+    return round(max(VERIFY_MIN_FONT_PT, min(VERIFY_FONT_PT, fits)), 2)
 
 
 def _policies_text(certificate: Certificate) -> str:
@@ -129,6 +142,7 @@ def certificate_html(certificate: Certificate, template: CertificateTemplate | N
             "wording": wording_html(template, certificate),
             "versions": list(certificate.versions.all()),
             "verify_url": url,
+            "verify_font_pt": verify_font_pt(url),
             # One pixel a module, scaled up without smoothing: as sharp as a vector
             # drawing and a fraction of the work for the renderer.
             "qr_png": qr.png_data_uri(scale=1, dark="#111111"),

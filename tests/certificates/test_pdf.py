@@ -46,9 +46,7 @@ def test_the_pdf_holds_the_facts_as_real_text(certificate):
         certificate.serial,
     ):
         assert fact in text, fact
-    # The address may wrap onto a second line beneath the QR code (at a slash or a hyphen
-    # of the code), which text extraction reads as a space.
-    assert verification_url(certificate) in "".join(text.split())
+    assert verification_url(certificate) in text
     meta = reader.metadata
     assert certificate.serial in meta.title
     assert meta.author
@@ -145,3 +143,28 @@ def test_a_render_that_runs_too_long_fails_cleanly(certificate, settings):
         render_pdf(certificate, None)
     certificate.refresh_from_db()
     assert not certificate.pdf_sha256
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:8000",
+        "https://training.harbourside-home-goods.example.co.uk",
+        "https://learning-and-development.customer-service.harbourside-home-goods.example",
+    ],
+)
+def test_the_verification_address_is_printed_whole_on_one_line(certificate, settings, base_url):
+    """Copied from the PDF, the address works: it never breaks at a hyphen of the code or
+    anywhere else, however long the site's address is, and stays on the page."""
+    settings.BASE_URL = base_url
+    Certificate.objects.filter(pk=certificate.pk).update(code="ab-cd-EF_gh-" + "x" * 20)
+    certificate.refresh_from_db()
+    url = verification_url(certificate)
+    assert "-" in certificate.code
+
+    reader = PdfReader(io.BytesIO(render_pdf(certificate, None)))
+
+    assert len(reader.pages) == 1
+    lines = [line.strip() for line in reader.pages[0].extract_text().splitlines()]
+    assert url in lines
+    assert rendering.verify_font_pt(url) >= rendering.VERIFY_MIN_FONT_PT
