@@ -4,15 +4,22 @@ results per course; each filterable and exportable as CSV or XLSX."""
 
 import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Avg, Case, Count, Max, OuterRef, Q, Subquery, When
-from django.urls import reverse
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
+from django.views.generic import TemplateView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 
 from assessments.choices import AssessmentMode, AttemptStatus
@@ -56,6 +63,11 @@ def _days(chosen: slice | None) -> tuple[datetime.date | None, datetime.date | N
         value.date() if isinstance(value, datetime.datetime) else value
         for value in (chosen.start, chosen.stop)
     )
+
+
+def _day(value: datetime.date | None) -> str:
+    """A date as the rest of the admin writes it: "2 Dec 2026"."""
+    return date_format(value, "j M Y") if value else NOTHING
 
 
 def _name(user) -> str:
@@ -493,8 +505,18 @@ class RecertificationFilterSet(WagtailFilterSet):
         return queryset
 
 
+# What each count on the recertification report is of: the people it links to.
+RECERTIFICATION_SHOWS = {
+    "affected": "Everyone affected",
+    "done": "Done",
+    "outstanding": "Outstanding",
+    "overdue": "Overdue",
+}
+
+
 @dataclass
 class RecertificationRow:
+    version_pk: int
     policy: str
     version: str
     effective_on: datetime.date
@@ -503,6 +525,7 @@ class RecertificationRow:
     done: int
     outstanding: int
     overdue: int
+    department_pk: int | None = None
 
     @property
     def percent_done(self) -> int | None:
@@ -510,7 +533,26 @@ class RecertificationRow:
 
     @property
     def percent_text(self) -> str:
-        return _shown(self.percent_done)
+        percent = self.percent_done
+        return NOTHING if percent is None else f"{percent}%"
+
+    @property
+    def effective_text(self) -> str:
+        return _day(self.effective_on)
+
+    @property
+    def due_text(self) -> str:
+        return _day(self.due_on)
+
+    def people_url(self, show: str) -> str | None:
+        """The people behind one of the counts, or nothing to follow for a zero."""
+        if not getattr(self, show):
+            return None
+        url = reverse("learning_recertification_people", args=[self.version_pk])
+        query = {"show": show}
+        if self.department_pk is not None:
+            query["department"] = self.department_pk
+        return f"{url}?{urlencode(query)}"
 
 
 def recertification_counts(version_ids, *, today: datetime.date, department=None) -> dict:
@@ -529,6 +571,12 @@ def recertification_counts(version_ids, *, today: datetime.date, department=None
     return {row.pop("policy_version_id"): row for row in rows}
 
 
+class CountColumn(TitleColumn):
+    """A number that opens the list of what it counts."""
+
+    cell_template_name = "learning/reports/count_cell.html"
+
+
 class RecertificationReportView(HRReportView):
     page_title = "Recertification progress"
     header_icon = "repeat"
@@ -540,12 +588,16 @@ class RecertificationReportView(HRReportView):
     columns = [
         Column("policy", label="Policy"),
         Column("version", label="Version"),
-        Column("effective_on", label="Effective"),
-        Column("due_on", label="Due"),
-        Column("affected", label="People affected"),
-        Column("done", label="Done"),
-        Column("outstanding", label="Outstanding"),
-        Column("overdue", label="Overdue"),
+        Column("effective_text", label="Effective"),
+        Column("due_text", label="Due"),
+        *(
+            CountColumn(
+                show,
+                label="People affected" if show == "affected" else RECERTIFICATION_SHOWS[show],
+                get_url=lambda row, show=show: row.people_url(show),
+            )
+            for show in RECERTIFICATION_SHOWS
+        ),
         Column("percent_text", label="Done %"),
     ]
     list_export = [
@@ -576,16 +628,17 @@ class RecertificationReportView(HRReportView):
 
     def rows_for(self, object_list):
         versions = list(object_list)
+        department = self.chosen("department")
         counts = recertification_counts(
-            [version.pk for version in versions],
-            today=self.today,
-            department=self.chosen("department"),
+            [version.pk for version in versions], today=self.today, department=department
         )
         result = []
         for version in versions:
             count = counts.get(version.pk, {"affected": 0, "done": 0, "overdue": 0})
             result.append(
                 RecertificationRow(
+                    version_pk=version.pk,
+                    department_pk=department.pk if department is not None else None,
                     policy=version.policy.title,
                     version=version.label,
                     effective_on=timezone.localdate(version.effective_at),
@@ -602,7 +655,8 @@ class RecertificationReportView(HRReportView):
         return (
             "Each material policy version and the recertification assignments it made: "
             "done, still open, and open past the due date, as of "
-            f"{self.today:%d %b %Y}. People certified on an earlier version are affected."
+            f"{_day(self.today)}. People certified on an earlier version are affected; "
+            "follow a count to see who they are."
         )
 
     @cached_property
@@ -791,6 +845,138 @@ class AssessmentResultsReportView(HRReportView):
             "No course has a final assessment yet. Choose one on a course's settings and "
             "its results appear here."
         )
+
+
+# --- the people behind a recertification count ----------------------------------------------
+
+
+def recertification_people(
+    *, version: PolicyVersion, show: str, today: datetime.date, department=None
+):
+    """The recertification assignments a version made, narrowed to one of the report's
+    counts (affected, done, outstanding, overdue), with each person's organisation."""
+    assignments = Assignment.objects.filter(policy_version=version)
+    if department is not None:
+        assignments = assignments.filter(employee__department=department)
+    if show == "done":
+        assignments = assignments.filter(completed_at__isnull=False)
+    elif show == "outstanding":
+        assignments = assignments.filter(completed_at__isnull=True)
+    elif show == "overdue":
+        assignments = assignments.filter(completed_at__isnull=True, due_date__lt=today)
+    return assignments.select_related("employee__user", "employee__department", "course").order_by(
+        "employee__user__last_name", "employee__user__first_name", "pk"
+    )
+
+
+class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Who one material policy version asked to recertify, as one of the report's counts:
+    each person with their department, status and due date, opening their record."""
+
+    template_name = "learning/reports/recertification_people.html"
+    header_icon = "repeat"
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(PERMISSION):
+            return forbidden_response(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def version(self) -> PolicyVersion:
+        return get_object_or_404(
+            recertifying_versions().select_related("policy"), pk=self.kwargs["pk"]
+        )
+
+    @cached_property
+    def show(self) -> str:
+        show = self.request.GET.get("show") or "affected"
+        if show not in RECERTIFICATION_SHOWS:
+            raise Http404("No such list of people.")
+        return show
+
+    @cached_property
+    def department(self) -> Department | None:
+        chosen = self.request.GET.get("department")
+        if not chosen:
+            return None
+        if not chosen.isdigit():
+            raise Http404("No such department.")
+        return get_object_or_404(Department, pk=chosen)
+
+    def get_page_title(self):
+        return f"Recertification: {self.version.policy.title} {self.version.label}"
+
+    def get_page_subtitle(self):
+        return RECERTIFICATION_SHOWS[self.show]
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(RecertificationReportView.index_url_name),
+                "label": RecertificationReportView.page_title,
+            },
+            {"url": "", "label": f"{self.version.policy.title} {self.version.label}"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        assignments = recertification_people(
+            version=self.version, show=self.show, today=today, department=self.department
+        )
+        page = Paginator(assignments, self.paginate_by).get_page(self.request.GET.get("p"))
+        base = reverse("learning_recertification_people", args=[self.version.pk])
+        tabs = []
+        for show, label in RECERTIFICATION_SHOWS.items():
+            query = {"show": show}
+            if self.department is not None:
+                query["department"] = self.department.pk
+            tabs.append(
+                {"url": f"{base}?{urlencode(query)}", "label": label, "current": show == self.show}
+            )
+        here = next(tab["url"] for tab in tabs if tab["current"])
+        context.update(
+            prev_url=f"{here}&p={page.previous_page_number()}" if page.has_previous() else "",
+            next_url=f"{here}&p={page.next_page_number()}" if page.has_next() else "",
+            version=self.version,
+            department=self.department,
+            tabs=tabs,
+            page_obj=page,
+            rows=[
+                {
+                    "name": assignment.employee.full_name,
+                    "employee_number": assignment.employee.employee_number,
+                    "department": _shown(assignment.employee.department),
+                    "course": assignment.course.title,
+                    "status": AssignmentStatus(assignment.status_on(today)).label,
+                    "due": _day(assignment.due_date),
+                    "completed": _day(
+                        timezone.localdate(assignment.completed_at)
+                        if assignment.completed_at
+                        else None
+                    ),
+                    "record_url": reverse(
+                        "learning_employee_record", args=[assignment.employee_id]
+                    ),
+                }
+                for assignment in page.object_list
+            ],
+            due_on=_day(recertification_due_on(self.version)),
+            show_label=RECERTIFICATION_SHOWS[self.show].lower(),
+        )
+        return context
+
+
+def recertification_people_urls():
+    return [
+        path(
+            "reports/recertification/<int:pk>/people/",
+            RecertificationPeopleView.as_view(),
+            name="learning_recertification_people",
+        )
+    ]
 
 
 HR_REPORTS = {

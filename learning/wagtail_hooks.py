@@ -13,7 +13,7 @@ from learning import admin_views
 from learning.admin_home import ITEM_ANALYSIS_PERMISSION as TRAINER_SUMMARY_PERMISSION
 from learning.admin_home import hr_summary_panel_for, trainer_summary_panel_for
 from learning.evidence_admin import employee_record_urls
-from learning.hr_reports import HR_REPORTS
+from learning.hr_reports import HR_REPORTS, recertification_people_urls
 from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
 from learning.jobs import job_for_task
 from learning.jobs_admin import PERMISSION as JOBS_PERMISSION
@@ -100,7 +100,7 @@ def register_hr_report_urls():
                 name=view.index_results_url_name,
             ),
         ]
-    return urls
+    return urls + recertification_people_urls()
 
 
 class HRReportMenuItem(MenuItem):

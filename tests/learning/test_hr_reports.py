@@ -617,3 +617,125 @@ def test_exports_appear_in_the_site_history(client, admin_user, hr_user, course)
     client.force_login(admin_user)
     response = client.get(reverse("wagtailadmin_reports:site_history"))
     assert "Report exported" in response.content.decode()
+
+
+# --- who is behind each recertification count -------------------------------------------------
+
+
+def people(client, version, **params):
+    url = reverse("learning_recertification_people", args=[version.pk])
+    return client.get(url, params)
+
+
+def test_each_recertification_count_links_to_the_people_it_counts(
+    client, hr_user, recertification
+):
+    version, support = recertification
+    client.force_login(hr_user)
+
+    html = page(client, "recertification")
+
+    base = reverse("learning_recertification_people", args=[version.pk])
+    for show, count in (("affected", 4), ("done", 1), ("outstanding", 3), ("overdue", 2)):
+        assert f'<a href="{base}?show={show}">{count}</a>' in html
+    assert "25%" in html
+    # Dates as the rest of the admin writes them.
+    assert "10 Mar 2026" in html and "9 Apr 2026" in html and "09 Apr 2026" not in html
+    in_support = page(client, "recertification", department=support.pk)
+    assert f'{base}?show=overdue&amp;department={support.pk}">1</a>' in in_support
+
+
+@pytest.mark.parametrize(
+    "show, names",
+    [
+        ("affected", ["P0", "P1", "P2", "P3"]),
+        ("done", ["P0"]),
+        ("outstanding", ["P1", "P2", "P3"]),
+        ("overdue", ["P1", "P2"]),
+    ],
+)
+def test_hr_sees_who_a_revision_affected(client, hr_user, recertification, show, names):
+    version, _ = recertification
+    client.force_login(hr_user)
+
+    response = people(client, version, show=show)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Recertification: Refunds 2.0" in html
+    listed = [f"P{i}" for i in range(4) if f"P{i} Cert" in html]
+    assert listed == names
+    for assignment in Assignment.objects.filter(
+        policy_version=version, employee__user__first_name__in=names
+    ):
+        record = reverse("learning_employee_record", args=[assignment.employee_id])
+        assert f'href="{record}"' in html
+    if show == "overdue":
+        assert html.count(">Overdue</td>") == 2 and "9 Mar 2026" in html
+    if show == "done":
+        assert ">Completed</td>" in html and "10 Mar 2026" in html
+
+
+def test_the_people_list_keeps_the_department_chosen_on_the_report(
+    client, hr_user, recertification
+):
+    version, support = recertification
+    client.force_login(hr_user)
+
+    html = people(client, version, show="affected", department=support.pk).content.decode()
+
+    assert "P0 Cert" in html and "P1 Cert" in html
+    assert "P2 Cert" not in html and "P3 Cert" not in html
+    assert "People in Support only." in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"show": "everyone"}, {"show": "overdue", "department": "nope"}, {"department": "99999"}],
+)
+def test_a_bad_people_list_is_not_found(client, hr_user, recertification, params):
+    version, _ = recertification
+    client.force_login(hr_user)
+    assert people(client, version, **params).status_code == 404
+
+
+def test_a_version_that_asked_nobody_to_recertify_has_no_people_list(
+    client, hr_user, recertification
+):
+    version, _ = recertification
+    client.force_login(hr_user)
+    earlier = version.policy.versions.exclude(pk=version.pk).get()
+    assert people(client, earlier).status_code == 404
+    url = reverse("learning_recertification_people", args=[99999])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["trainer", "manager", "learner"])
+def test_only_hr_sees_who_a_revision_affected(client, role, request, recertification):
+    version, _ = recertification
+    client.force_login(request.getfixturevalue(role))
+    response = people(client, version, show="affected")
+    assert response.status_code == 403
+    assert "P0 Cert" not in response.content.decode()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_for_the_people_list(client, recertification):
+    version, _ = recertification
+    response = people(client, version)
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_people_list_costs_the_same_queries_for_few_or_many(
+    client, hr_user, recertification, size, django_assert_max_num_queries
+):
+    version, _ = recertification
+    course = Assignment.objects.filter(policy_version=version).first().course
+    for index in range(size):
+        employee = person(f"Extra{index}", "More", department=DepartmentFactory())
+        assign(employee, course, days(3), policy_version=version)
+    client.force_login(hr_user)
+    with django_assert_max_num_queries(14):
+        response = people(client, version, show="outstanding")
+    assert response.status_code == 200
+    assert response.content.decode().count("More</a>") == size
