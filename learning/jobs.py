@@ -7,9 +7,10 @@ import logging
 import zlib
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -235,16 +236,25 @@ def _names_for_certificates(args_list) -> dict[tuple, str]:
 
 
 def _names_for_objects(label: str):
-    """Wagtail's index jobs name an object by app, model and primary key: no query."""
+    """Wagtail's index jobs name an object by app label, model name and primary key: named
+    in words by the model's verbose name, with no query."""
 
     def names(args_list) -> dict[tuple, str]:
         return {
-            tuple(args): f"{label}: {args[0]}.{args[1]} {args[2]}"
+            tuple(args): f"{label} for {_a_model(args[0], args[1])}"
             for args in args_list
             if len(args) == 3
         }
 
     return names
+
+
+def _a_model(app_label: str, model_name: str) -> str:
+    try:
+        noun = str(apps.get_model(app_label, model_name)._meta.verbose_name)
+    except LookupError:
+        return "a record that no longer exists"
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _counts(value) -> str:
@@ -275,10 +285,10 @@ JOB_KINDS: dict[str, JobKind] = {
         done=lambda n: "" if n is None else f"{_plural(n, 'recertification')} completed",
     ),
     "wagtail.tasks.update_reference_index_task": JobKind(
-        "Reference index update", _names_for_objects("Reference index")
+        "Reference index update", _names_for_objects("Reference index update")
     ),
     "modelsearch.tasks.insert_or_update_object_task": JobKind(
-        "Search index update", _names_for_objects("Search index")
+        "Search index update", _names_for_objects("Search index update")
     ),
     "modelsearch.tasks.delete_object_task": JobKind(
         "Search index removal", _names_for_objects("Search index removal")
@@ -367,9 +377,36 @@ def job_rows(results: list[DBTaskResult], *, now: datetime.datetime | None = Non
     return rows
 
 
-def jobs_recent():
-    """Every job, newest first, for paging."""
-    return DBTaskResult.objects.order_by("-enqueued_at", "-pk")
+# Wagtail's own housekeeping: keeping its reference and search indexes up to date after
+# a save. Listed only on request: a demo or an import queues hundreds of them.
+HOUSEKEEPING_PREFIXES = ("wagtail.", "modelsearch.")
+
+
+def _housekeeping() -> Q:
+    query = Q()
+    for prefix in HOUSEKEEPING_PREFIXES:
+        query |= Q(task_path__startswith=prefix)
+    return query
+
+
+def is_housekeeping(task_path: str) -> bool:
+    return task_path.startswith(HOUSEKEEPING_PREFIXES)
+
+
+def jobs_recent(*, housekeeping: bool = False):
+    """The product's own jobs, newest first, for paging; Wagtail's index jobs as well with
+    ``housekeeping``."""
+    results = DBTaskResult.objects.order_by("-enqueued_at", "-pk")
+    return results if housekeeping else results.exclude(_housekeeping())
+
+
+def jobs_counts() -> tuple[int, int]:
+    """How many of the product's own jobs there are, and how many of Wagtail's
+    housekeeping, in one query."""
+    counts = DBTaskResult.objects.aggregate(
+        own=Count("pk", filter=~_housekeeping()), housekeeping=Count("pk", filter=_housekeeping())
+    )
+    return counts["own"], counts["housekeeping"]
 
 
 def jobs_waiting(*, now: datetime.datetime | None = None) -> int:

@@ -12,7 +12,13 @@ from django_tasks_db.models import DBTaskResult
 from wagtail.admin.ui.components import Component
 
 from cms.admin_access import forbidden_response
-from learning.jobs import job_rows, jobs_recent, worker_status
+from learning.jobs import (
+    is_housekeeping,
+    job_rows,
+    jobs_counts,
+    jobs_recent,
+    worker_status,
+)
 
 PERMISSION = "learning.view_background_jobs"
 # A traceback may quote a learner's data: in full only for those who may see anyone's
@@ -24,12 +30,18 @@ PER_PAGE = 50
 def jobs_index_view(request):
     if not request.user.has_perm(PERMISSION):
         return forbidden_response(request)
-    page = Paginator(jobs_recent(), PER_PAGE).get_page(request.GET.get("p"))
+    housekeeping = request.GET.get("housekeeping") == "1"
+    own, housekeeping_count = jobs_counts()
+    paginator = Paginator(jobs_recent(housekeeping=housekeeping), PER_PAGE)
+    paginator.count = own + housekeeping_count if housekeeping else own  # counted above
+    page = paginator.get_page(request.GET.get("p"))
     return TemplateResponse(
         request,
         "learning/admin/jobs_index.html",
         {
             "page_title": "Background jobs",
+            "housekeeping": housekeeping,
+            "housekeeping_count": housekeeping_count,
             "jobs": job_rows(list(page.object_list)),
             "items": page,
             "elided_page_range": page.paginator.get_elided_page_range(page.number),
@@ -53,6 +65,10 @@ def job_detail_view(request, job_id: uuid.UUID):
             "job": job,
             "status": worker_status(),
             "show_traceback": request.user.has_perm(TRACEBACK_PERMISSION),
+            # The task's code path means something to whoever runs the servers, not to
+            # trainers; HR may pass it on when asking for help.
+            "show_task_path": request.user.has_perm(TRACEBACK_PERMISSION),
+            "housekeeping": is_housekeeping(job.task_path),
         },
     )
 

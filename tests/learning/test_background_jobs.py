@@ -193,10 +193,67 @@ def test_the_listing_reads_a_fixed_number_of_queries(
     _jobs(count, course)
     _worker()
     client.force_login(hr_user)
-    shown = min(DBTaskResult.objects.count(), 50)
+    own = DBTaskResult.objects.exclude(task_path__startswith="wagtail.").exclude(
+        task_path__startswith="modelsearch."
+    )
     with django_assert_max_num_queries(16):
         response = client.get(JOBS)
-    assert response.text.count('class="job-status ') == shown
+    assert response.text.count('class="job-status ') == min(own.count(), 50)
+    with django_assert_max_num_queries(16):
+        response = client.get(f"{JOBS}?housekeeping=1")
+    assert response.text.count('class="job-status ') == min(DBTaskResult.objects.count(), 50)
+
+
+REFERENCE_INDEX = "wagtail.tasks.update_reference_index_task"
+SEARCH_INDEX = "modelsearch.tasks.insert_or_update_object_task"
+
+
+def _index_job(path, *args) -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        task_path=path,
+        args_kwargs={"args": list(args), "kwargs": {}},
+        queue_name="default",
+        backend_name="default",
+        priority=0,
+        run_after=timezone.now(),
+        status=TaskResultStatus.READY,
+    )
+
+
+def test_wagtails_index_jobs_are_listed_only_on_request_and_named_in_words(client, trainer, queue):
+    DBTaskResult.objects.all().delete()
+    own = _job(render_certificate, 1)
+    _index_job(REFERENCE_INDEX, "certificates", "certificate", "21")
+    _index_job(SEARCH_INDEX, "cms", "policypage", "8")
+    _index_job(SEARCH_INDEX, "gone", "nothing", "3")
+    client.force_login(trainer)
+
+    html = client.get(JOBS).text
+    assert html.count('class="job-status ') == 1
+    assert reverse("learning_job", args=[own.pk]) in html
+    assert "Reference index update" not in html
+    assert f"{JOBS}?housekeeping=1" in html
+    assert "3 search and reference index updates" in html
+
+    html = client.get(f"{JOBS}?housekeeping=1").text
+    assert html.count('class="job-status ') == 4
+    assert "Reference index update for a certificate" in html
+    assert "Search index update for a policy page" in html
+    assert "Search index update for a record that no longer exists" in html
+    assert "certificates.certificate" not in html and "cms.policypage" not in html
+
+
+@pytest.mark.parametrize("role, sees_path", [("HR", True), ("Trainers", False)])
+def test_a_jobs_page_names_it_in_words_and_only_hr_see_the_task_path(
+    client, make_user, queue, role, sees_path
+):
+    _, policy = refunds_course()
+    version = _material_revision(policy).current_version
+    job = _job(recertify_after_policy_change, version.pk)
+    client.force_login(make_user(role))
+    html = client.get(reverse("learning_job", args=[job.pk])).text
+    assert f"Recertification after Refunds {version.label}" in html
+    assert ("learning.tasks.recertify_after_policy_change" in html) is sees_path
 
 
 def test_the_admin_home_warns_when_jobs_wait_and_no_worker_is_seen(client, hr_user, queue):
