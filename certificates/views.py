@@ -67,5 +67,9 @@ def verify(request, code):
             "status_label": CertificateStatus(status).label,
             "is_valid": status in (CertificateStatus.VALID, CertificateStatus.RECERTIFICATION_DUE),
             "versions": list(certificate.versions.all()),
+            # What took its place, for a certificate that no longer counts because of it.
+            "replacement": certificate.superseded_by
+            if status == CertificateStatus.SUPERSEDED
+            else None,
         },
     )

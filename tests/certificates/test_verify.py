@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate
-from certificates.services import certificate_issue
+from certificates.services import certificate_issue, certificate_reissue, certificate_revoke
 from tests.courses.factories import refunds_course
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +112,40 @@ def test_a_malformed_code_typed_into_the_form_reads_as_unknown(client, certifica
     html = response.content.decode()
     assert "Certificate not found" in html
     assert certificate.learner_name not in html
+
+
+def test_a_replaced_certificate_names_what_replaced_it_instead_of_an_expiry(
+    client, certificate, hr_user
+):
+    replacement = certificate_reissue(
+        certificate_id=certificate.pk, reason="Name changed", actor=hr_user
+    )
+    certificate.refresh_from_db()
+    assert certificate.expires_on > datetime.date.today()
+
+    html = verify(client, certificate.code).content.decode()
+
+    assert "Not valid: superseded" in html
+    assert "Expires" not in html
+    assert certificate.expires_on.strftime("%Y") + "</dd>" not in html
+    link = reverse("certificates:verify", args=[replacement.code])
+    assert f'<a href="{link}">Certificate {replacement.serial}</a>' in html
+    replaced_on = timezone.localdate(certificate.status_changed_at)
+    assert f"<dt>Stopped counting</dt><dd>{date_format(replaced_on, 'j F Y')}</dd>" in html
+    # The replacement itself still reads valid, with its expiry.
+    html = verify(client, replacement.code).content.decode()
+    assert ">Valid</h1>" in html and "<dt>Expires</dt>" in html
+
+
+def test_a_revoked_certificate_says_when_it_stopped_counting_not_when_it_expires(
+    client, certificate, hr_user
+):
+    certificate_revoke(certificate_id=certificate.pk, reason="Issued in error", actor=hr_user)
+    certificate.refresh_from_db()
+
+    html = verify(client, certificate.code).content.decode()
+
+    assert "Expires" not in html
+    revoked_on = date_format(timezone.localdate(certificate.status_changed_at), "j F Y")
+    assert f"<dt>Stopped counting</dt><dd>Revoked on {revoked_on}</dd>" in html
+    assert "Issued in error" not in html
