@@ -6,7 +6,13 @@ from django.utils import timezone
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
 
 from cms.choices import ChangeKind
-from cms.models import HomePage, PolicyIndexPage, PolicyPage, PolicyVersion
+from cms.models import (
+    HomePage,
+    PolicyAcknowledgement,
+    PolicyIndexPage,
+    PolicyPage,
+    PolicyVersion,
+)
 from cms.services import policy_acknowledge
 
 # The library went live this many days ago: before anyone in the demo trained on it.
@@ -383,7 +389,14 @@ def seed_held_back_revisions(*, slugs: tuple[str, ...]) -> list:
 
 
 def seed_acknowledgements(*, user, except_latest_of: tuple[str, ...] = ()) -> None:
-    """The person has acknowledged every policy; for those named, only the version before."""
+    """The person has acknowledged every policy; for those named, only the version before.
+    Each is dated a few days after the later of the version taking effect and the person
+    starting, as if read then, not on the day the demo was seeded."""
+    employee = getattr(user, "employee", None)
+    hired = getattr(employee, "hire_date", None)
+    started = (
+        timezone.make_aware(datetime.datetime.combine(hired, datetime.time(10))) if hired else None
+    )
     for policy in PolicyPage.objects.live():
         versions = list(policy.versions.newest_first())
         target = versions[0]
@@ -392,7 +405,11 @@ def seed_acknowledgements(*, user, except_latest_of: tuple[str, ...] = ()) -> No
             if not older:
                 continue
             target = older[0]
-        policy_acknowledge(user=user, version=target)
+        acknowledgement = policy_acknowledge(user=user, version=target)
+        read_on = max(filter(None, [target.effective_at, started])) + datetime.timedelta(days=3)
+        read_on = min(read_on, timezone.now())
+        # Invented history, as in _date_history: no reader's action could produce it.
+        PolicyAcknowledgement.objects.filter(pk=acknowledgement.pk).update(acknowledged_at=read_on)
 
 
 def _seed_review_workflow(index: Page, hr_group) -> None:

@@ -34,12 +34,12 @@ class PolicyPageForm(WagtailAdminPageForm):
             if not (cleaned.get("change_summary") or "").strip():
                 self.add_error(
                     "change_summary",
-                    "A material change needs a summary: staff read it when they re-certify.",
+                    "A material change needs a summary: staff read it when they recertify.",
                 )
             days = cleaned.get("recertification_days")
             if days is None or days < 1:
                 self.add_error(
                     "recertification_days",
-                    "A material change needs a re-certification window of at least one day.",
+                    "A material change needs a recertification window of at least one day.",
                 )
         return cleaned

@@ -181,7 +181,7 @@ def _essentials() -> dict:
                     ),
                     {"type": "video", "value": VIDEO_URL},
                     text(
-                        "Watch the talk above for how pace, tone and silence change the way "
+                        "The talk linked above shows how pace, tone and silence change the way "
                         "people hear you. Notice how much of it applies on the phone."
                     ),
                     check(
@@ -190,7 +190,7 @@ def _essentials() -> dict:
                         (
                             "A greeting, your first name and the company name.",
                             True,
-                            "Right. It tells the customer they have reached the right place "
+                            "It tells the customer they have reached the right place "
                             "and who is helping them.",
                         ),
                         (
@@ -260,7 +260,7 @@ def _essentials() -> dict:
                         (
                             "“I'll email your delivery slot by 1pm tomorrow.”",
                             True,
-                            "Yes: it says what you will do and when, in everyday words.",
+                            "It says what you will do and when, in everyday words.",
                         ),
                         (
                             "“The order is in an RTS state pending re-manifest.”",
@@ -301,7 +301,7 @@ def _essentials() -> dict:
                         (
                             "Refund it to the card they paid with.",
                             True,
-                            "Correct: it is inside the window, so it is a full refund to the "
+                            "It is inside the window, so it is a full refund to the "
                             "original payment method.",
                         ),
                         (
@@ -361,7 +361,7 @@ def _essentials() -> dict:
                         (
                             "Log it as a complaint.",
                             True,
-                            "Yes: they are unhappy with us and want action, which makes it a "
+                            "They are unhappy with us and want action, which makes it a "
                             "complaint whatever words they use.",
                         ),
                         (
@@ -422,7 +422,7 @@ def _complaints() -> dict:
                         (
                             "Let them finish, then acknowledge what went wrong.",
                             True,
-                            "Yes: people calm down once they feel heard.",
+                            "People calm down once they feel heard.",
                         ),
                         (
                             "Warn them that you will end the call.",
@@ -457,7 +457,7 @@ def _complaints() -> dict:
                         (
                             "Fix it and escalate to a team lead today.",
                             True,
-                            "Right: a mention of the press is always escalated the same day.",
+                            "A mention of the press is always escalated the same day.",
                         ),
                         (
                             "Fix it; escalation is only for problems you cannot solve.",
@@ -498,8 +498,7 @@ def _refunds() -> dict:
                         (
                             "It cannot be returned for that reason.",
                             True,
-                            "Correct: bedding with a broken seal is non-returnable unless it "
-                            "is faulty.",
+                            "Bedding with a broken seal is non-returnable unless it is faulty.",
                         ),
                         (
                             "A full refund, because it is inside the window.",
@@ -541,7 +540,7 @@ def _refunds() -> dict:
                         (
                             "Store credit for the full £40.",
                             True,
-                            "Yes: it is within your store-credit limit for unused items.",
+                            "It is within your store-credit limit for unused items.",
                         ),
                         (
                             "A refund to the card, as a goodwill gesture.",
@@ -580,7 +579,7 @@ def _privacy() -> dict:
                         (
                             "Only after a second correct detail, such as the last order number.",
                             True,
-                            "Right: two details must match in full; a wrong one does not count.",
+                            "Two details must match in full; a wrong one does not count.",
                         ),
                         (
                             "Yes, two out of three is enough.",
@@ -607,7 +606,7 @@ def _privacy() -> dict:
                         (
                             "Pass it to the privacy team today with the data-request form.",
                             True,
-                            "Yes: data requests go to the privacy team the same day.",
+                            "Data requests go to the privacy team the same day.",
                         ),
                         (
                             "Email them their order history yourself.",
@@ -710,7 +709,7 @@ REFUNDS_2_UPDATES = {
         (
             "Refund it to the card they paid with.",
             True,
-            "Correct: 40 days is inside the 45-day window, so it is a full refund to the "
+            "40 days is inside the 45-day window, so it is a full refund to the "
             "original payment method.",
         ),
         (
@@ -732,7 +731,7 @@ REFUNDS_2_UPDATES = {
         (
             "Store credit for the full £70.",
             True,
-            "Yes: it is within your £75 store-credit limit for unused items.",
+            "It is within your £75 store-credit limit for unused items.",
         ),
         (
             "Store credit for £50, and a team lead's approval for the rest.",

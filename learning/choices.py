@@ -16,7 +16,7 @@ class AssignmentReason(models.TextChoices):
     ONBOARDING = "onboarding", "Onboarding"
     RULE = "rule", "Assignment rule"
     MANUAL = "manual", "Assigned by HR"
-    RECERTIFICATION = "recertification", "Re-certification"
+    RECERTIFICATION = "recertification", "Recertification"
 
 
 class AssignmentStatus(models.TextChoices):

@@ -65,10 +65,10 @@ class PolicyPage(SignedInOnlyMixin, Page):
         help_text="What changed and why, in words staff will read. Required for material changes.",
     )
     recertification_days = models.PositiveIntegerField(
-        "re-certify within (days)",
+        "recertify within (days)",
         null=True,
         blank=True,
-        help_text="For a material change: how many days staff have to re-certify.",
+        help_text="For a material change: how many days staff have to recertify.",
     )
 
     content_panels = [
@@ -181,7 +181,7 @@ class PolicyVersion(models.Model):
 
     def clean(self):
         if self.is_material and not self.recertification_days:
-            raise ValidationError("A material version needs a re-certification window.")
+            raise ValidationError("A material version needs a recertification window.")
 
 
 class AcknowledgementStatus(NamedTuple):

@@ -462,7 +462,7 @@ def test_agent_recertifies_on_the_changed_policy_and_the_old_certificate_reads_s
     page = journey.page
     journey.sign_in("agent@example.com")
     assert journey.path == "/learn/"
-    card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Re-certification")
+    card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Recertification")
     assert card.get_by_text("Refunds and Returns changed on").is_visible()
     old = certificate_row(journey, REFUNDS)
     assert old.get_by_role("cell", name="Recertification due", exact=True).is_visible()
@@ -474,7 +474,7 @@ def test_agent_recertifies_on_the_changed_policy_and_the_old_certificate_reads_s
     assert page.get_by_text("45 days").first.is_visible()
 
     journey.go("/learn/")
-    card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Re-certification")
+    card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Recertification")
     journey.click(card.get_by_role("link", name=REFUNDS, exact=True))
     assert page.get_by_text("Short recertification assessment").is_visible()
     keys = journey.site.query(KNOWLEDGE_CHECK_KEYS.format(slug=REFUNDS_SLUG))
@@ -523,7 +523,7 @@ def test_trainer_publishes_a_material_revision_and_hr_sees_who_must_recertify(jo
     page.get_by_label("Change summary").fill(
         "Team leads are copied into every final response, so they can follow up."
     )
-    page.get_by_label("Re-certify within (days)").fill("30")
+    page.get_by_label("Recertify within (days)").fill("30")
     page.get_by_role("button", name="More actions").click()
     journey.click(page.get_by_role("button", name="Publish", exact=True))
     message = page.get_by_text("Version 2.0 is material")

@@ -296,7 +296,7 @@ def test_the_dashboard_says_which_policy_changed_and_how_much(client, course_and
     html = client.get(reverse("learning:dashboard")).content.decode()
     day = version.effective_at.date()
     assert f"Refunds changed on {day.day} {day:%b %Y}: 1 section (The returns window)." in html
-    assert "Re-certification" in html
+    assert "Recertification" in html
 
 
 # --- completing a recertification --------------------------------------------------

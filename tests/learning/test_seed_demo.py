@@ -332,3 +332,28 @@ def test_demo_content_agrees_with_itself():
     assert "Harbour Home." not in json.dumps(list(greeting.answer.raw_data))
     jargon = Question.objects.get(title="Jargon with a gloss")
     assert "best left out" in str(jargon.stem)
+
+
+def test_the_agents_acknowledgements_are_dated_when_they_were_read():
+    call_command("seed_demo")
+    agent = User.objects.get(email="agent@example.com")
+    acknowledgements = PolicyAcknowledgement.objects.filter(user=agent).select_related("version")
+    assert acknowledgements.exists()
+    week_ago = timezone.now() - datetime.timedelta(days=7)
+    for acknowledgement in acknowledgements:
+        assert acknowledgement.acknowledged_at >= acknowledgement.version.effective_at
+        assert acknowledgement.acknowledged_at.date() >= agent.employee.hire_date
+        if acknowledgement.version.effective_at < week_ago - datetime.timedelta(days=30):
+            assert acknowledgement.acknowledged_at < week_ago, str(acknowledgement.version)
+
+
+def test_knowledge_check_praise_is_said_once():
+    call_command("seed_demo")
+    for module in ModulePage.objects.all():
+        for block in module.body.raw_data:
+            if block["type"] != "knowledge_check":
+                continue
+            for option in block["value"]["options"]:
+                if option["correct"]:
+                    first = option["feedback"].split()[0].strip(".:,")
+                    assert first not in {"Right", "Correct", "Yes"}, option["feedback"]
