@@ -173,3 +173,16 @@ def test_the_learner_hears_of_the_manager_only_when_the_manager_is_told(course):
     (message,) = mail.outbox
     assert message.to == [assignment.employee.user.email]
     assert "manager" not in message.body
+
+
+def test_a_reminder_says_start_before_anything_is_done_and_pick_up_after(course):
+    fresh = assign(course, TODAY + datetime.timedelta(days=7))
+    begun = assign(course, TODAY + datetime.timedelta(days=7))
+    Assignment.objects.filter(pk=begun.pk).update(started_at=timezone.now())
+    assert send() == 2
+    bodies = {message.to[0]: message.body for message in mail.outbox}
+    fresh_body = bodies[fresh.employee.user.email]
+    begun_body = bodies[begun.employee.user.email]
+    assert "Start your training:" in fresh_body
+    assert "Pick up where you left off" not in fresh_body
+    assert "Pick up where you left off:" in begun_body
