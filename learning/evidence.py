@@ -287,6 +287,12 @@ def _assignments(employee: Employee, today: datetime.date) -> list[AssignmentEnt
                 everything_done=course_progress.completed == course_progress.total,
                 for_hr=True,
             )
+            if status == AssignmentStatus.NOT_STARTED and course_progress.completed:
+                # Work done before the assignment (modules a recertification does not ask
+                # for again, role-plays on unchanged policies) counts towards completing
+                # it, as the progress beside it says: so it is under way.
+                entry.status = AssignmentStatus.IN_PROGRESS
+                entry.status_label = AssignmentStatus.IN_PROGRESS.label
             entry.progress_done = course_progress.completed
             entry.progress_total = course_progress.total
             entry.progress_percent = course_progress.percent

@@ -94,10 +94,7 @@ class EmployeeRecordView(HROnlyMixin, WagtailAdminTemplateMixin, TemplateView):
         return _employee(self.kwargs["pk"])
 
     def get_page_title(self):
-        return f"Training record: {self.employee.full_name}"
-
-    def get_page_subtitle(self):
-        return self.employee.employee_number
+        return f"Training record: {self.employee}"
 
     def get_breadcrumbs_items(self):
         return [

@@ -21,14 +21,15 @@ from assessments.services import attempt_save, attempt_start, attempt_submit, se
 from certificates.services import certificate_issue, certificate_render
 from cms.services import policy_acknowledge
 from courses.models import CoursePage
+from learning.choices import AssignmentReason
 from learning.evidence import employee_record
-from learning.models import Employee
+from learning.models import Employee, ModuleProgress
 from learning.reminders import reminders_claim, reminders_deliver
 from learning.services import scenario_run_choose, scenario_run_start
 from tests.assessments.attempt_helpers import form
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import publish_policy
-from tests.courses.factories import make_course, make_scenario, refund_steps
+from tests.courses.factories import make_course, make_scenario, refund_steps, text
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
 
@@ -456,3 +457,50 @@ def test_no_page_of_the_evidence_pack_is_left_with_only_a_heading(client, hr_use
         number for number, page in enumerate(pages) if "Assessment attempts" in page.extract_text()
     )
     assert "Long check, attempt 1" in pages[first_attempt_page].extract_text()
+
+
+def test_the_record_is_titled_with_the_name_and_the_employee_number(client, hr_user, person):
+    client.force_login(hr_user)
+    html = client.get(url("record", person["employee"].pk)).content.decode()
+    assert "<title>Training record: Ada Lovelace (E-ADA)" in html
+    assert "Lovelace: E-ADA" not in html
+
+
+@pytest.mark.parametrize("carried_over", [True, False])
+def test_a_recertification_status_agrees_with_the_progress_beside_it(
+    client, hr_user, make_user, carried_over
+):
+    """Modules finished before a recertification that it does not ask for again count
+    towards it, as the progress says: so it reads in progress, not "Not started"."""
+    user = make_user(first_name="Rhea", last_name="Recert")
+    employee = EmployeeFactory(user=user)
+    course = make_course(
+        "Refunds Done Right",
+        modules=[("Inside", [text("<p>In.</p>")]), ("Outside", [text("<p>Out.</p>")])],
+    )
+    if carried_over:
+        now = timezone.now()
+        module = course.get_modules().first()
+        ModuleProgress.objects.create(
+            user=user,
+            course=course,
+            module=module,
+            first_opened_at=now - datetime.timedelta(days=300),
+            last_opened_at=now - datetime.timedelta(days=300),
+            completed_at=now - datetime.timedelta(days=300),
+        )
+    assign(user, course, due_in=20, reason=AssignmentReason.RECERTIFICATION)
+    client.force_login(hr_user)
+
+    html = client.get(url("record", employee.pk)).content.decode()
+    data = json.loads(client.get(url("evidence_json", employee.pk)).content)
+
+    (entry,) = data["assignments"]
+    if carried_over:
+        assert "1 of 2 modules" in html
+        assert "<td>In progress</td>" in html and "<td>Not started</td>" not in html
+        assert entry["status"] == "in_progress"
+    else:
+        assert "0 of 2 modules" in html
+        assert "<td>Not started</td>" in html
+        assert entry["status"] == "not_started"
