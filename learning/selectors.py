@@ -493,13 +493,17 @@ def scenario_debrief(run: ScenarioRun) -> dict:
         "best_path": best_path,
         "best_outcome_label": ScenarioOutcome(graph.best_path()[-1][0].outcome).label,
         # A reply can be less than the best yet keep to its policy section: only the
-        # replies that departed from the policy send the learner back to read it.
+        # replies that lost points (on compliance or overall) send the learner back to it.
         "missed_sections": _section_links(
             run,
             [
                 item["choice"]
                 for item in taken
-                if not item["best"] and item["choice"].scores.get("policy_compliance", 0) < 0
+                if not item["best"]
+                and (
+                    item["choice"].scores.get("policy_compliance", 0) < 0
+                    or item["choice"].total < 0
+                )
             ],
         ),
     }

@@ -197,6 +197,50 @@ def test_the_debrief_shows_outcome_scores_both_paths_and_the_policy_behind_misse
     assert "Refunds 1.0: Store credit" in html
 
 
+def test_the_debrief_sends_back_to_a_section_only_where_a_reply_departed_from_it(client, learner):
+    course, policy = refunds_course()
+    steps = [
+        scene(
+            "opening",
+            "These stools are too tall. I want my money back.",
+            choice("Would lower stools fit? Your credit covers them.", "fit", communication=3),
+            choice(
+                "I can give you store credit for them.",
+                "credit",
+                communication=1,
+                policy_compliance=1,
+                policy=policy,
+                section="store-credit",
+            ),
+            choice(
+                "I'll refund you in full.",
+                "breach",
+                policy_compliance=-3,
+                policy=policy,
+                section="returns-window",
+            ),
+        ),
+        scene("fit", "Perfect.", outcome="resolved", debrief="Best."),
+        scene("credit", "Fine.", outcome="resolved", debrief="Good."),
+        scene("breach", "Great!", outcome="policy_breached", debrief="Outside policy."),
+    ]
+    scenario = make_scenario(course, steps=steps)
+    assign(learner, course)
+    client.force_login(learner)
+
+    url, run = start(client, course, scenario)
+    say(client, url, run, "opening", 1, turn=0)  # within policy, though not the best reply
+    html = client.get(url).content.decode()
+    assert "(a better reply was available)" in html
+    assert "Policy to read again" not in html
+
+    url, run = start(client, course, scenario)
+    say(client, url, run, "opening", 2, turn=0)  # against the returns window
+    html = client.get(url).content.decode()
+    assert "Policy to read again" in html
+    assert "#section-returns-window" in html and "#section-store-credit" not in html
+
+
 def test_practice_never_completes_the_course_and_a_passed_assessed_run_does(client, learner):
     course = make_course(modules=[])
     scenario = make_scenario(course, required_outcomes=["resolved"])
