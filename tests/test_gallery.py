@@ -95,7 +95,13 @@ def samples(world: World) -> dict[tuple[str, str, str], Sample]:
         ),
         ("courses.ModulePage", "body", "image"): Sample(
             {"image": world.image.pk, "alt_text": "The four steps of a call", "decorative": False},
-            ['alt="The four steps of a call"', "<img"],
+            # A drawing too small to read on a phone opens full size.
+            [
+                'alt="The four steps of a call"',
+                "<img",
+                'href="/media/original_images/call-flow',
+                "Open the image full size",
+            ],
         ),
         ("courses.ModulePage", "body", "video"): Sample(VIDEO_URL, ['title="Gallery video"']),
         ("courses.ModulePage", "body", "job_aid"): Sample(

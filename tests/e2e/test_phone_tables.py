@@ -53,3 +53,22 @@ def test_a_learners_certificates_and_acknowledgements_are_in_view_on_a_phone(pag
     page.goto("/policies/refunds-and-returns/versions/")
     assert_in_view(page.locator("td[data-label='Your acknowledgement']"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_ranking_place_pickers_share_one_width_on_a_phone(page, demo):
+    page.set_viewport_size(PHONE)
+    sign_in(page, "newhire@example.com", DEMO_PASSWORD)
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto("/learn/courses/customer-service-essentials/the-shape-of-a-good-contact/")
+    assert page.get_by_role("link", name="Open the image full size").is_visible()
+    page.goto("/learn/courses/customer-service-essentials/assessments/final/")
+    page.get_by_role("button", name="Start the assessment").click()
+    for number in range(2, 10):
+        if page.locator(".field--rank").count():
+            break
+        page.get_by_role("link", name=f"Page {number}", exact=True).click()
+    pickers = page.locator(".question").filter(has=page.locator(".field--rank")).first
+    widths = pickers.locator("select").evaluate_all(
+        "nodes => nodes.map(node => node.getBoundingClientRect().width)"
+    )
+    assert len(widths) >= 3 and max(widths) - min(widths) < 1, widths
