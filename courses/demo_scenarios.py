@@ -343,7 +343,7 @@ def _refund_outside_the_window() -> dict:
                     "Understood. Can I mention one thing first? We sell the same stools in "
                     "counter height, for lower islands, and the credit would cover a pair.",
                     "lower-stools",
-                    "The best reply here: you remembered why he wanted the money back. Stools "
+                    "You remembered why he wanted the money back. Stools "
                     "that fit solve his real problem, today and within your own authority, "
                     "and the team lead is still there if he wants the refund.",
                     mood=1,

@@ -60,4 +60,4 @@ def test_the_refund_role_play_is_best_solved_on_the_call(specs):
         for choice in step.choices:
             if choice.id not in best:
                 assert "Good thinking" not in choice.feedback, choice.line
-                assert "best reply" not in choice.feedback, choice.line
+                assert "The best" not in choice.feedback, choice.line
