@@ -149,8 +149,7 @@ def test_a_revoked_certificate_says_revoked_when_and_that_nobody_assigned_it_aga
     (cell,) = cells_by_name([person]).values()
     assert cell.status == ComplianceStatus.REVOKED
     assert cell.text == (
-        f"Revoked {(TODAY - 2 * DAY):%-d %b %Y}; not assigned again: HR assigns it if "
-        "still needed"
+        f"Revoked {(TODAY - 2 * DAY):%-d %b %Y}; not assigned again: HR assigns it if still needed"
     )
     assert not cell.compliant
 

@@ -627,9 +627,7 @@ def people(client, version, **params):
     return client.get(url, params)
 
 
-def test_each_recertification_count_links_to_the_people_it_counts(
-    client, hr_user, recertification
-):
+def test_each_recertification_count_links_to_the_people_it_counts(client, hr_user, recertification):
     version, support = recertification
     client.force_login(hr_user)
 
