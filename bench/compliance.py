@@ -1,6 +1,7 @@
 """Compliance matrix benchmark: a generated organisation of 40 required courses, first
 with 500 staff and then grown to 5,000. One page of the matrix is timed against /healthz
-at both sizes (paginated work must not grow with the organisation), then the full CSV
+at both sizes (paginated work must not grow with the organisation), and so is HR's admin
+home with its compliance summary, then the full CSV
 export of 5,000 people by 40 courses."""
 
 import datetime
@@ -101,10 +102,18 @@ def run(baseline) -> tuple[list, list[str]]:
             raise RuntimeError(f"{URL} answered {response.status_code}")
         return response
 
+    def admin_home():
+        response = client.get("/admin/")
+        if response.status_code != 200:
+            raise RuntimeError(f"/admin/ answered {response.status_code}")
+        return response
+
     _grow(courses, departments, 0, SMALL)
     small = compare(f"compliance matrix, {SMALL:,} staff x {COURSES}", matrix_page, baseline)
+    home_small = compare(f"HR admin home, {SMALL:,} staff x {COURSES}", admin_home, baseline)
     _grow(courses, departments, SMALL, LARGE)
     large = compare(f"compliance matrix, {LARGE:,} staff x {COURSES}", matrix_page, baseline)
+    home_large = compare(f"HR admin home, {LARGE:,} staff x {COURSES}", admin_home, baseline)
 
     def full_export():
         response = client.get(URL, {"export": "csv"})
@@ -122,8 +131,11 @@ def run(baseline) -> tuple[list, list[str]]:
         f"compliance matrix page at {LARGE:,} vs {SMALL:,} staff: "
         f"{large.median / small.median:.2f}x (target at most 2x); "
         f"queries {small.target_queries} vs {large.target_queries}",
+        f"HR admin home at {LARGE:,} vs {SMALL:,} staff: "
+        f"{home_large.median / home_small.median:.2f}x; "
+        f"queries {home_small.target_queries} vs {home_large.target_queries}",
         f"full CSV export of {LARGE:,} people x {COURSES} courses: {export_seconds:.2f} s, "
         f"{lines - 1:,} rows, {export_queries} queries, "
         f"{export_seconds / base_seconds:,.0f}x /healthz",
     ]
-    return [small, large], notes
+    return [small, large, home_small, home_large], notes
