@@ -107,7 +107,7 @@ def test_hr_sees_compliance_per_course_overdue_expiring_and_recertification(
     assert f'href="{reverse("learning_expiring_certificates_report")}"' in html
     assert f'href="{reverse("learning_recertification_report")}"' in html
     assert f'href="{reverse("learning_compliance")}?course={course.pk}"' in html
-    assert "2</span>" in html and "recertifications in progress" in html
+    assert "2</span>" in html and "recertifications after a policy change in progress" in html
     assert "assignment overdue" in html and "certificate expiring in the next 30 days" in html
 
 
