@@ -21,7 +21,7 @@ from certificates.models import Certificate
 from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
 from courses.services import KnowledgeCheckError
-from learning.choices import AssignmentStatus, ScenarioMode
+from learning.choices import AssignmentReason, AssignmentStatus, ScenarioMode
 from learning.recertification import (
     completion_held_back,
     recertification_began,
@@ -99,6 +99,9 @@ def course_overview(request, course_slug):
             "status_label": AssignmentStatus(status).label if status else "",
             "policies": sorted(pins.values(), key=lambda version: version.title),
             "delta": final.delta,
+            "recertifying": bool(
+                open_assignment and open_assignment.reason == AssignmentReason.RECERTIFICATION
+            ),
         },
     )
 

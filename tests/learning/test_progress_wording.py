@@ -102,6 +102,9 @@ def test_a_recertification_not_started_says_start_and_the_finished_course_says_d
     overview = client.get(reverse("learning:course", args=[course.slug])).content.decode()
     assert "Start the course" in overview
     assert "· Started" not in overview and "Played, not passed yet" not in overview
+    # Whatever was played last year, the role-play is still to do for this one.
+    assert "Not played for this recertification" in overview
+    assert "Runs from before it began do not count towards it." in overview
 
 
 def test_a_course_with_nothing_published_says_so(client, learner):
