@@ -274,7 +274,13 @@ JOB_KINDS: dict[str, JobKind] = {
     "learning.tasks.recertify_after_policy_change": JobKind(
         "Recertification",
         _names_for_fan_outs,
-        lambda n: "" if n is None else f"{_plural(n, 'certificate')} marked for recertification",
+        lambda n: (
+            ""
+            if n is None
+            else f"{_plural(n, 'certificate')} marked for recertification"
+            if n
+            else "Nothing left to mark: everyone it affects had been reached already"
+        ),
     ),
     "certificates.tasks.render_certificate": JobKind(
         "Certificate PDF", _names_for_certificates, lambda digest: "PDF stored" if digest else ""

@@ -127,6 +127,14 @@ def test_the_listing_names_each_job_and_says_how_it_went(client, hr_user, queue)
         started_at=timezone.now(),
         finished_at=timezone.now(),
     )
+    _job(
+        recertify_after_policy_change,
+        version.pk,
+        status=TaskResultStatus.SUCCESSFUL,
+        return_value=0,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+    )
     _job(render_certificate, certificate.pk, status=TaskResultStatus.RUNNING, worker_ids=["gone"])
     failed = _job(
         render_certificate,
@@ -139,6 +147,9 @@ def test_the_listing_names_each_job_and_says_how_it_went(client, hr_user, queue)
     assert f"Recertification after Refunds {version.label}" in html
     assert f"Certificate PDF {certificate.serial}" in html
     assert "12 certificates marked for recertification" in html
+    # A run that found everyone reached already says so, rather than "0 marked".
+    assert "Nothing left to mark: everyone it affects had been reached already" in html
+    assert "0 certificates marked" not in html
     for words in ("Succeeded", "Running", "Failed", "Queued"):
         assert words in html
     assert "OSError: font missing" in html
