@@ -619,6 +619,14 @@ def attempt_history(*, user, assessment: Assessment, since=None) -> AttemptHisto
     return AttemptHistory(numbered, earlier, since)
 
 
+def assessment_heading(*, assessment: Assessment, course, short: bool) -> str:
+    """What the learner's pages call an assessment. The short recertification one is
+    named for what it is, not after the final assessment its questions come from."""
+    if short:
+        return f"{course.title}: recertification assessment"
+    return assessment.title
+
+
 def attempt_label(*, attempt: Attempt, since=None) -> str:
     """How the learner's pages name one attempt: "Attempt 1 of 3 for this
     recertification" when it counts towards a recertification, else "Attempt 2"."""

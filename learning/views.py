@@ -27,6 +27,7 @@ from learning.recertification import (
     recertification_began,
 )
 from learning.selectors import (
+    assessment_heading,
     attempt_for_learner,
     attempt_history,
     attempt_label,
@@ -325,6 +326,9 @@ def assessment(request, course_slug, which):
             "history": history,
             "passed": final.passed if final else any(e.attempt.passed for e in everything),
             "delta": final.delta if final else None,
+            "heading": assessment_heading(
+                assessment=current, course=course, short=bool(final and final.delta)
+            ),
             "minimums": list(current.minimums.all()),
         },
     )
@@ -374,7 +378,13 @@ def attempt(request, course_slug, which, attempt_id):
     """One page of an open attempt (GET), or its answers saved (POST, then on)."""
     course, current, assignment = _assessment_context(request, course_slug, which)
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
-    context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
+    context = {
+        "course": course,
+        "which": which,
+        "assessment": current,
+        "attempt": sitting,
+        "heading": assessment_heading(assessment=current, course=course, short=sitting.is_scoped),
+    }
     if not sitting.is_open:
         if request.method == "POST":
             return _conflict(
@@ -465,6 +475,9 @@ def attempt_submit_view(request, course_slug, which, attempt_id):
             "which": which,
             "assessment": current,
             "attempt": sitting,
+            "heading": assessment_heading(
+                assessment=current, course=course, short=sitting.is_scoped
+            ),
             "attempt_label": attempt_label(
                 attempt=sitting, since=_counted_since(which, assignment)
             ),
@@ -480,7 +493,13 @@ def attempt_result(request, course_slug, which, attempt_id):
     sitting = attempt_for_learner(user=request.user, assessment=current, public_id=attempt_id)
     if sitting.is_open:
         return redirect(_attempt_url(course, which, sitting))
-    context = {"course": course, "which": which, "assessment": current, "attempt": sitting}
+    context = {
+        "course": course,
+        "which": which,
+        "assessment": current,
+        "attempt": sitting,
+        "heading": assessment_heading(assessment=current, course=course, short=sitting.is_scoped),
+    }
     context["attempt_label"] = attempt_label(
         attempt=sitting, since=_counted_since(which, assignment)
     )

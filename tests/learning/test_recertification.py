@@ -535,12 +535,12 @@ def test_a_delta_recertification_serves_only_the_questions_on_the_changed_sectio
     course, person, window, _ = delta_due
     client.force_login(person.user)
     overview = client.get(reverse("learning:course", args=[course.slug])).content.decode()
-    assert "Short recertification assessment" in overview
+    assert "Recertification assessment" in overview
     assert "3 questions on the sections of Refunds that changed (The returns window)" in overview
     page = client.get(reverse("learning:assessment", args=[course.slug, "final"]))
     html = page.content.decode()
     assert (
-        "This is a short recertification assessment. Refunds changed in version 2.0, so you "
+        "This is the short version of the final assessment. Refunds changed in version 2.0, so you "
         "answer only the questions on the 1 section that changed (The returns window): "
         "3 questions in each attempt."
     ) in html
@@ -552,6 +552,12 @@ def test_a_delta_recertification_serves_only_the_questions_on_the_changed_sectio
     assert {item.question_id for item in attempt.items.all()} == {q.pk for q in window}
     assert (attempt.scope_version.label, attempt.scope_sections) == ("2.0", ["returns-window"])
     shown = client.get(response["Location"]).content.decode()
+    # Every page of the sitting names it as the intro page does, not as the whole final.
+    heading = f"<h1>{course.title}: recertification assessment</h1>"
+    assert heading in html and heading in shown
+    submit = reverse("learning:attempt_submit", args=[course.slug, "final", attempt.public_id])
+    assert f"{course.title}: recertification assessment</a>" in client.get(submit).content.decode()
+    assert "final assessment</h1>" not in html + shown
     for secret in ("Right: version 2.0 says 45 days.", "That was the old rule.", 'value="100"'):
         assert secret not in html + overview + shown
 
