@@ -1,6 +1,11 @@
 """The demo question bank: questions a customer-service team could start from, written
 against the demo policies, with every kind of question and every competency."""
 
+import datetime
+
+from django.utils import timezone
+from wagtail.models import ModelLogEntry, Revision
+
 from assessments.choices import AssessmentMode
 from assessments.models import (
     Assessment,
@@ -719,6 +724,85 @@ QUESTIONS = [
     ),
 ]
 
+# The bank was written this many days ago: after Refunds and Returns 1.1 took effect and
+# before anyone sat an assessment, so every attempt serves revisions older than itself.
+BANK_WRITTEN_DAYS_AGO = 600
+
+# The refunds questions whose figures changed with Refunds and Returns 2.0, as first written
+# on 1.0 and 1.1 (a 30-day window, £50 of store credit). The trainer moved them to 2.0's
+# figures once 2.0 came out, so attempts from before then served these wordings.
+FIRST_WRITTEN = {
+    spec["title"]: spec
+    for spec in [
+        single(
+            "Day 40 return",
+            "An unused kettle comes back 40 days after delivery, in its box. What do you offer?",
+            [
+                (
+                    "Store credit up to £50: it is outside the 30-day window",
+                    100,
+                    "Right: past 30 days you may offer credit, not a refund.",
+                ),
+                ("A full refund", 0, "Full refunds are for returns within 30 days of delivery."),
+                ("Nothing at all", 0, "Outside the window you may still offer store credit."),
+            ],
+            skills=["policy_knowledge"],
+            policy=REFUNDS,
+            sections="returns-window",
+            category="Refunds",
+            why="Count the days from delivery, not from the order.",
+        ),
+        number(
+            "The returns window",
+            "How many days after delivery may a customer return an unused item for a full refund?",
+            [(30, 0, 100, "Yes: 30 days from delivery.")],
+            other="Look at the returns window section.",
+            skills=["policy_knowledge"],
+            policy=REFUNDS,
+            sections="returns-window",
+            category="Refunds",
+        ),
+        number(
+            "Credit on your own authority",
+            "Outside the window, up to how many pounds of store credit may you offer without a "
+            "team lead?",
+            [(50, 0, 100, "£50; anything more needs a team lead.")],
+            other="See the section on requests outside the window.",
+            skills=["policy_knowledge"],
+            policy=REFUNDS,
+            sections="outside-the-window",
+            category="Refunds",
+        ),
+        rank(
+            "Refund on day 60",
+            "An unused rug comes back on day 60 and the customer is getting angry. Rank these.",
+            [
+                (
+                    "Acknowledge the frustration, explain the window plainly and offer store "
+                    "credit up to £50",
+                    "Calm, honest and within your authority.",
+                ),
+                (
+                    "Ask a team lead to approve a full refund straight away",
+                    "Possible, but skipping what you may offer yourself sets the wrong "
+                    "expectation.",
+                ),
+                ("Read out the policy word for word", "Accurate but cold; it raises the heat."),
+                (
+                    "Promise a full refund to calm them down",
+                    "A promise you cannot keep is a breach and a second complaint.",
+                ),
+            ],
+            skills=["de_escalation", "policy_knowledge"],
+            policy=REFUNDS,
+            sections="outside-the-window",
+            category="Refunds",
+        ),
+    ]
+}
+# Written when 2.0 came out, about the change itself: it has no earlier wording.
+WRITTEN_FOR_2_0 = ("Explaining the new window",)
+
 # Each demo course's certifying assessment, and its practice questions where it has some.
 ASSESSMENTS = {
     "customer-service-essentials": {
@@ -741,8 +825,28 @@ ASSESSMENTS = {
 }
 
 
-def seed_questions() -> list[Question]:
-    """Create the demo bank's questions that do not exist yet, each with a revision."""
+def _fill(question: Question, spec: dict, *, competencies: dict, policies: dict) -> None:
+    question.category = spec["category"]
+    question.stem = spec["stem"]
+    question.answer = [{"type": spec["kind"], "value": spec["value"]}]
+    question.general_feedback = spec["why"]
+    question.policy = policies.get(spec["policy"])
+    question.section_keys = spec["sections"]
+    question.competencies = [competencies[key] for key in spec["skills"]]
+    question.full_clean()
+    question.save()
+
+
+def _date(question: Question, revision: Revision, when: datetime.datetime) -> None:
+    """Give a revision (and its log entry) the day it was written. Queryset updates,
+    because this is invented history no editor action could produce."""
+    Revision.objects.filter(pk=revision.pk).update(created_at=when)
+    ModelLogEntry.objects.filter(revision=revision).update(timestamp=when)
+    Question.objects.filter(pk=question.pk, created_at__gt=when).update(created_at=when)
+    Question.objects.filter(pk=question.pk).update(updated_at=when)
+
+
+def _lookups() -> tuple[QuestionBank, dict, dict]:
     bank = QuestionBank.objects.filter(name=BANK).first()
     if bank is None:
         bank = QuestionBank.objects.create(
@@ -750,27 +854,66 @@ def seed_questions() -> list[Question]:
         )
     competencies = {c.key: c for c in Competency.objects.all()}
     policies = {p.slug: p for p in PolicyPage.objects.all()}
+    return bank, competencies, policies
+
+
+def seed_questions() -> list[Question]:
+    """Create the demo bank's questions that do not exist yet, each with one revision
+    dated when the bank was written; the refunds questions in their 1.1 wording."""
+    bank, competencies, policies = _lookups()
+    written = timezone.now() - datetime.timedelta(days=BANK_WRITTEN_DAYS_AGO)
     existing = {q.title: q for q in Question.objects.filter(bank=bank)}
     saved = []
     for spec in QUESTIONS:
         question = existing.get(spec["title"])
         if question is None:
-            question = Question(
-                bank=bank,
-                title=spec["title"],
-                category=spec["category"],
-                stem=spec["stem"],
-                answer=[{"type": spec["kind"], "value": spec["value"]}],
-                general_feedback=spec["why"],
-                policy=policies.get(spec["policy"]),
-                section_keys=spec["sections"],
-            )
-            question.competencies = [competencies[key] for key in spec["skills"]]
-            question.full_clean()
-            question.save()
-            question.save_revision()
+            if spec["title"] in WRITTEN_FOR_2_0:
+                continue
+            question = Question(bank=bank, title=spec["title"])
+            first = FIRST_WRITTEN.get(spec["title"], spec)
+            _fill(question, first, competencies=competencies, policies=policies)
+            _date(question, question.save_revision(), written)
         saved.append(question)
     return saved
+
+
+def seed_refunds_2_question_updates(*, by, at: datetime.datetime) -> list[Question]:
+    """The trainer's revision of the refunds questions to 2.0's figures, and the essay on
+    the change, all dated ``at``; once (questions already on 2.0 are left alone)."""
+    bank, competencies, policies = _lookups()
+    existing = {q.title: q for q in Question.objects.filter(bank=bank)}
+    changed = []
+    for spec in QUESTIONS:
+        title = spec["title"]
+        question = existing.get(title)
+        if title in WRITTEN_FOR_2_0 and question is None:
+            question = Question(bank=bank, title=title)
+        elif (
+            title not in FIRST_WRITTEN
+            or question is None
+            or not _holds_first_wording(question, title)
+        ):
+            continue
+        action = "wagtail.create" if question.pk is None else "wagtail.edit"
+        _fill(question, spec, competencies=competencies, policies=policies)
+        _date(question, question.save_revision(user=by, log_action=action), at)
+        changed.append(question)
+    return changed
+
+
+def _holds_first_wording(question: Question, title: str) -> bool:
+    """Whether the question still holds its first wording."""
+    first = FIRST_WRITTEN[title]
+    as_first = Question(answer=[{"type": first["kind"], "value": first["value"]}])
+    return _answer(question) == _answer(as_first)
+
+
+def _answer(question: Question) -> list:
+    # The API form, because the stored form gives list items ids that differ every time.
+    return [
+        (block.block_type, block.block.get_api_representation(block.value))
+        for block in question.answer
+    ]
 
 
 def seed_assessments() -> dict[str, tuple[Assessment, Assessment | None]]:

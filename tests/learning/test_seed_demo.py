@@ -12,10 +12,11 @@ from wagtail.models import Page
 from assessments.answers import best_answer, fraction
 from assessments.blocks import QuestionAnswerBlock
 from assessments.choices import AssessmentMode
-from assessments.models import Assessment, Attempt, Competency, Question
+from assessments.models import Assessment, Attempt, AttemptItem, Competency, Question
+from assessments.services import served_question
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate
-from cms.models import PolicyAcknowledgement, PolicyPage
+from cms.models import PolicyAcknowledgement, PolicyPage, PolicyVersion
 from courses.blocks import ModuleBodyBlock
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from learning.compliance import compliance_history, matrix_columns
@@ -357,3 +358,45 @@ def test_knowledge_check_praise_is_said_once():
                 if option["correct"]:
                     first = option["feedback"].split()[0].strip(".:,")
                     assert first not in {"Right", "Correct", "Yes"}, option["feedback"]
+
+
+def test_every_attempt_served_the_questions_as_they_read_when_it_started(client):
+    """Each served revision predates its attempt; attempts from before Refunds and Returns
+    2.0 served the refunds questions with 1.1's figures and were marked on them, and the
+    trainer's 2.0 revision is dated after 2.0 came out, once however often the demo runs."""
+    call_command("seed_demo")
+    call_command("seed_demo")
+    two = PolicyVersion.objects.get(policy__slug="refunds-and-returns", major=2)
+    items = AttemptItem.objects.select_related("attempt", "revision", "question")
+    assert items.exists()
+    before_two = []
+    for item in items:
+        assert item.revision.created_at < item.attempt.started_at, str(item)
+        if item.policy_id == two.policy_id and item.attempt.started_at < two.effective_at:
+            before_two.append(item)
+    served = {item.question.title: item for item in before_two}
+    assert {"The returns window", "Credit on your own authority"} <= set(served)
+    for item in before_two:
+        wording = json.dumps(item.revision.content, ensure_ascii=False)
+        assert "45 days" not in wording and "£75" not in wording, item.question.title
+    for title, figure in (("The returns window", 30), ("Credit on your own authority", 50)):
+        item = served[title]
+        key = served_question(item.revision).answer[0].value["answers"]
+        assert [float(answer["value"]) for answer in key if answer["credit"]] == [figure]
+        # The scripted learners answered right on the revision they were served.
+        marked_right = items.filter(question=item.question, fraction=1.0)
+        assert marked_right.exists()
+        assert all(float(i.answer) == figure for i in marked_right), title
+    for title in ("The returns window", "Credit on your own authority", "Day 40 return"):
+        question = Question.objects.get(title=title)
+        latest = question.latest_revision
+        assert latest.created_at > two.published_at, title
+        assert latest.created_at < timezone.now() - datetime.timedelta(days=9), title
+        assert latest.user.email == "trainer@example.com"
+        assert question.revisions.count() == 2, title
+    # HR's record for the agent names the version, the figures and the later revision.
+    agent = Employee.objects.get(user__email="agent@example.com")
+    client.force_login(User.objects.get(email="hr@example.com"))
+    html = client.get(f"/admin/reports/employees/{agent.pk}/").content.decode()
+    assert "Refunds and Returns 1.1" in html
+    assert "revised since" in html

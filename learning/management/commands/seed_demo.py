@@ -13,7 +13,11 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from assessments.answers import best_answer, form_fields
-from assessments.demo import seed_assessments, seed_questions
+from assessments.demo import (
+    seed_assessments,
+    seed_questions,
+    seed_refunds_2_question_updates,
+)
 from assessments.models import Attempt
 from assessments.services import (
     answer_name,
@@ -138,6 +142,11 @@ class Command(BaseCommand):
             recertification_fan_out(version_id=version.pk)
             # The fan-out ran the day 2.0 came out.
             Assignment.objects.filter(policy_version=version).update(assigned_at=ten_days_ago)
+        # That afternoon the trainer put the refunds questions on 2.0's figures; attempts
+        # from before then keep the revisions they served.
+        seed_refunds_2_question_updates(
+            by=trainer, at=timezone.now() - datetime.timedelta(days=10, hours=-3)
+        )
         if seed_refunds_2_course_updates():
             # Two days later the trainer had the refunds modules on 2.0 and republished.
             eight_days_ago = timezone.now() - datetime.timedelta(days=8)
