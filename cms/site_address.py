@@ -9,6 +9,7 @@ demo on port 8102 prints 8102: see ``SiteAddressMiddleware``.
 """
 
 from django.conf import settings
+from django.core.management.commands.runserver import naiveip_re
 from django.db import transaction
 from django.http.request import split_domain_port
 from wagtail.models import Site
@@ -51,16 +52,33 @@ def default_site_adopt_address(*, hostname: str, port: int) -> Site | None:
     return site
 
 
+class ServingAddressError(ValueError):
+    """An address the development server could not be started on."""
+
+
+def serving_address_parse(addrport: str) -> tuple[str, int]:
+    """``[host:]port`` as ``runserver`` reads it, as (hostname, port). Raises
+    ``ServingAddressError`` saying why for anything it would refuse, so nothing is saved
+    from an address no server can listen on."""
+    match = naiveip_re.fullmatch(addrport.strip())
+    if match is None:
+        raise ServingAddressError(f"{addrport!r} is not HOST:PORT, e.g. 127.0.0.1:8000.")
+    port = int(match["port"])
+    if not 1 <= port <= 65535:
+        raise ServingAddressError(f"{addrport!r}: the port must be between 1 and 65535.")
+    return (match["addr"] or "127.0.0.1").strip("[]").lower(), port
+
+
 def default_site_adopt_serving_address(addrport: str) -> None:
     """Before the development server starts on ``addrport`` (``[host:]port``), so work the
     worker does before anyone visits carries the right address. An address that is not
-    one (0.0.0.0, ::) is left to the first request."""
+    one (0.0.0.0, ::) is left to the first request. Raises ``ServingAddressError`` for an
+    address that is not one at all, before anything is saved."""
+    hostname, port = serving_address_parse(addrport)
     if not settings.SITE_ADDRESS_FROM_REQUESTS or settings.BASE_URL:
         return
-    host, _, port = addrport.rpartition(":")
-    hostname = host.strip("[]").lower() or "127.0.0.1"
-    if port.isdigit() and hostname not in ("0.0.0.0", "::", "0"):  # noqa: S104 - compared, not bound
-        default_site_adopt_address(hostname=hostname, port=int(port))
+    if hostname not in ("0.0.0.0", "::", "0"):  # noqa: S104 - compared, not bound
+        default_site_adopt_address(hostname=hostname, port=port)
 
 
 class SiteAddressMiddleware:

@@ -900,7 +900,7 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
         chosen = self.request.GET.get("department")
         if not chosen:
             return None
-        if not chosen.isdigit():
+        if not (chosen.isascii() and chosen.isdigit()):
             raise Http404("No such department.")
         return get_object_or_404(Department, pk=chosen)
 

@@ -95,7 +95,7 @@ class PolicyPage(SignedInOnlyMixin, Page):
 
     def version_by_label(self, label: str) -> "PolicyVersion":
         major, dot, minor = label.partition(".")
-        if not (dot and major.isdigit() and minor.isdigit()):
+        if not (dot and label.isascii() and major.isdigit() and minor.isdigit()):
             raise Http404("No such version.")
         return get_object_or_404(self.versions, major=int(major), minor=int(minor))
 

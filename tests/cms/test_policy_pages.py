@@ -81,7 +81,7 @@ def test_old_version_says_it_was_replaced(client, learner, policy):
     assert policy.versions.get(major=1, minor=0).content_hash in html
 
 
-@pytest.mark.parametrize("label", ["9.9", "1", "x.y", "1.0.0", "-1.0"])
+@pytest.mark.parametrize("label", ["9.9", "1", "x.y", "1.0.0", "-1.0", "\u00b2.0"])
 def test_unknown_version_labels_are_404(client, learner, policy, label):
     client.force_login(learner)
     assert client.get(f"/policies/refunds/versions/{label}/").status_code == 404

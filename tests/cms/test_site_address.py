@@ -135,7 +135,23 @@ def test_base_url_set_means_serve_leaves_the_site_alone(following):
     assert Site.objects.get(is_default_site=True).port == 80
 
 
-def test_seed_demo_refuses_an_address_that_is_not_host_and_port():
-    with pytest.raises(CommandError, match="should be HOST:PORT"):
-        call_command("seed_demo", "--address", "127.0.0.1:http")
-    assert site_base_url() == "http://localhost"
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("127.0.0.1:http", "is not HOST:PORT"),
+        ("foo:99999", "between 1 and 65535"),
+        ("x:\u00b2", "is not HOST:PORT"),
+        ("bad host:8000", "is not HOST:PORT"),
+    ],
+)
+def test_seed_demo_refuses_an_address_no_server_could_use(following, address, why):
+    with pytest.raises(CommandError, match=why):
+        call_command("seed_demo", "--address", address)
+    assert Site.objects.get(is_default_site=True).hostname == "localhost"
+
+
+def test_serve_refuses_a_bad_address_in_one_line_before_saving_it(following):
+    with pytest.raises(CommandError, match="between 1 and 65535"):
+        call_command("serve", "foo:99999")
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("localhost", 80)

@@ -689,7 +689,12 @@ def test_the_people_list_keeps_the_department_chosen_on_the_report(
 
 @pytest.mark.parametrize(
     "params",
-    [{"show": "everyone"}, {"show": "overdue", "department": "nope"}, {"department": "99999"}],
+    [
+        {"show": "everyone"},
+        {"show": "overdue", "department": "nope"},
+        {"department": "99999"},
+        {"department": "\u00b2"},  # a digit to str.isdigit, not to int()
+    ],
 )
 def test_a_bad_people_list_is_not_found(client, hr_user, recertification, params):
     version, _ = recertification

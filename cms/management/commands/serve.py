@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cms.site_address import default_site_adopt_serving_address
+from cms.site_address import ServingAddressError, default_site_adopt_serving_address
 
 # How long the worker may take to finish the task in hand after Ctrl-C; after that it is
 # killed, and the task is taken up again by the next worker once its lease runs out.
@@ -32,7 +32,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, addrport: str, noreload: bool, **options):
-        default_site_adopt_serving_address(addrport)
+        try:
+            default_site_adopt_serving_address(addrport)
+        except ServingAddressError as exc:
+            raise CommandError(str(exc)) from exc
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         web = [*manage, "runserver", addrport, *(["--noreload"] if noreload else [])]
         children = {}

@@ -35,7 +35,7 @@ from cms.demo import (
     seed_policies,
 )
 from cms.models import HomePage, PolicyVersion, SiteBranding
-from cms.site_address import default_site_adopt_serving_address
+from cms.site_address import ServingAddressError, default_site_adopt_serving_address
 from courses.demo import (
     attach_assessments,
     seed_courses,
@@ -97,10 +97,11 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo is for development only and is refused under these settings."
             )
-        if not address.rpartition(":")[2].isdigit():
-            raise CommandError(f"--address {address!r} should be HOST:PORT, e.g. 127.0.0.1:8000.")
         # Before anything is rendered: the demo's PDFs carry the address it is served on.
-        default_site_adopt_serving_address(address)
+        try:
+            default_site_adopt_serving_address(address)
+        except ServingAddressError as exc:
+            raise CommandError(f"--address {exc}") from exc
         with transaction.atomic():
             home = self._site()
             people = self._people()
