@@ -859,11 +859,11 @@ def recertification_people(
     if department is not None:
         assignments = assignments.filter(employee__department=department)
     if show == "done":
-        assignments = assignments.filter(completed_at__isnull=False)
+        assignments = assignments.with_status(AssignmentStatus.COMPLETED, today=today)
     elif show == "outstanding":
-        assignments = assignments.filter(completed_at__isnull=True)
+        assignments = assignments.open()
     elif show == "overdue":
-        assignments = assignments.filter(completed_at__isnull=True, due_date__lt=today)
+        assignments = assignments.with_status(AssignmentStatus.OVERDUE, today=today)
     return assignments.select_related("employee__user", "employee__department", "course").order_by(
         "employee__user__last_name", "employee__user__first_name", "pk"
     )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -387,14 +387,21 @@ def staff_import(*, data: bytes, dry_run: bool = False, actor=None) -> StaffImpo
     # A check writes too, then takes it all back: the assignments it shows are the ones
     # the same rules make for the same people, not an estimate.
     unchanged = set(result.unchanged)
-    with transaction.atomic():
-        written = _write_rows(
-            [row for row in rows if row.employee_number not in unchanged], existing, actor
-        )
-        made = _apply_rules(employees=[e for e in written if e.active])
-        result.assignments = _planned(made, written)
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            written = _write_rows(
+                [row for row in rows if row.employee_number not in unchanged], existing, actor
+            )
+            made = _apply_rules(employees=[e for e in written if e.active])
+            result.assignments = _planned(made, written)
+            if dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:
+        # The whole import was one transaction, so nothing of it stays.
+        raise StaffFileError(
+            "The database refused the import, so nothing was written: "
+            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from exc
     return result
 
 

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,4 +130,25 @@ def test_bad_files_get_a_form_error_and_nothing_is_written(
     response = upload(client, data, dry_run=False, name=name)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert Employee.objects.count() == 0 and Assignment.objects.count() == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "apply"])
+def test_a_write_the_database_refuses_is_a_form_error_and_nothing_stays(
+    client, hr_user, onboarding, dry_run
+):
+    """As PostgreSQL refuses a value longer than its column: the page says so, no 500."""
+
+    def refuse_assignments(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("INSERT") and "learning_assignment" in sql:
+            raise DataError("value too long for type character varying(20)")
+        return execute(sql, params, many, context)
+
+    client.force_login(hr_user)
+    with connection.execute_wrapper(refuse_assignments):
+        response = upload(client, staff_csv(), dry_run=dry_run)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The database refused the import, so nothing was written" in html
+    assert "value too long" in html
     assert Employee.objects.count() == 0 and Assignment.objects.count() == 0
