@@ -663,6 +663,9 @@ def test_hr_sees_who_a_revision_affected(client, hr_user, recertification, show,
     assert "Recertification: Refunds 2.0" in html
     listed = [f"P{i}" for i in range(4) if f"P{i} Cert" in html]
     assert listed == names
+    label = {"affected": "Everyone affected"}.get(show, show.capitalize())
+    count = f"{len(names)} {'person' if len(names) == 1 else 'people'}"
+    assert f"{label}: {count}</caption>" in html
     for assignment in Assignment.objects.filter(
         policy_version=version, employee__user__first_name__in=names
     ):
