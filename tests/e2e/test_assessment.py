@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from assessments.answers import best_answer, form_fields
 from assessments.models import Attempt
@@ -63,9 +64,9 @@ def pass_final_assessment(page, axe, email: str) -> None:
         with page.expect_navigation():
             page.get_by_role("button", name=name).click()
 
-    assert page.get_by_text(
-        f"You have answered {len(items)} of {len(items)} questions"
-    ).is_visible()
+    expect(
+        page.get_by_text(f"You have answered {len(items)} of {len(items)} questions")
+    ).to_be_visible()
     assert_accessible(axe, page)
     with page.expect_navigation():
         page.get_by_role("button", name="Submit my answers").click()
@@ -73,6 +74,6 @@ def pass_final_assessment(page, axe, email: str) -> None:
 
 def test_new_hire_takes_and_passes_the_final_assessment(page, axe, demo):
     pass_final_assessment(page, axe, "newhire@example.com")
-    assert page.get_by_role("heading", name="Attempt 1: passed").is_visible()
-    assert page.get_by_text("You scored 100%").is_visible()
+    expect(page.get_by_role("heading", name="Attempt 1: passed")).to_be_visible()
+    expect(page.get_by_text("You scored 100%")).to_be_visible()
     assert_accessible(axe, page)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from certificates.models import Certificate
 from courses.models import CoursePage
@@ -44,12 +45,12 @@ def test_passing_onboarding_gives_a_pdf_whose_qr_code_says_valid(
     page, axe, onboarding_done_but_the_final, tmp_path
 ):
     pass_final_assessment(page, axe, "newhire@example.com")
-    assert page.get_by_role("heading", name="Attempt 1: passed").is_visible()
+    expect(page.get_by_role("heading", name="Attempt 1: passed")).to_be_visible()
 
     page.goto("/learn/")
     certificates = page.get_by_role("region", name="My certificates")
     row = certificates.get_by_role("row").filter(has_text="Customer Service Essentials")
-    assert row.get_by_role("cell", name="Valid", exact=True).is_visible()
+    expect(row.get_by_role("cell", name="Valid", exact=True)).to_be_visible()
     assert_accessible(axe, page)
     link = "Download PDF for Customer Service Essentials"
     first = download(page, link)
@@ -60,7 +61,7 @@ def test_passing_onboarding_gives_a_pdf_whose_qr_code_says_valid(
     (address,) = decoded_qr_codes(pdf, tmp_path)
     page.goto(urlsplit(address).path)
     assert page.locator("h1").inner_text() == "Valid"
-    assert page.get_by_text("Customer Service Essentials", exact=True).is_visible()
+    expect(page.get_by_text("Customer Service Essentials", exact=True)).to_be_visible()
     assert_accessible(axe, page)
 
     certificate = Certificate.objects.get(user=onboarding_done_but_the_final)

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from learning.demo import DEMO_PASSWORD
@@ -336,7 +337,7 @@ def finish_modules(journey: Journey, course_slug: str, keys: dict) -> tuple[list
             check.locator(f'input[type="radio"][value="{right}"]').check()
             journey.click(check.get_by_role("button", name=CHECK))
             feedback = page.locator(f"#check-{block_id}").get_by_role("status")
-            assert feedback.get_by_text("That's right.").is_visible(), slug
+            expect(feedback.get_by_text("That's right."), slug).to_be_visible()
         journey.click(page.get_by_role("button", name="Finish this module"))
         assert journey.path.startswith(f"/learn/courses/{course_slug}/")
     return titles, quoted
@@ -411,10 +412,10 @@ def test_new_hire_finishes_onboarding_and_their_certificate_reads_valid(journey,
     journey.sign_in("newhire@example.com")
     assert journey.path == "/learn/"
     card = page.locator(".course-card", has_text=ONBOARDING)
-    assert card.get_by_text("Not started").is_visible()
+    expect(card.get_by_text("Not started")).to_be_visible()
 
     journey.click(card.get_by_role("link", name=ONBOARDING, exact=True))
-    assert page.get_by_role("heading", name=ONBOARDING, level=1).is_visible()
+    expect(page.get_by_role("heading", name=ONBOARDING, level=1)).to_be_visible()
     module_titles = page.locator(".module-list").first.get_by_role("listitem").all_inner_texts()
     keys = journey.site.query(KNOWLEDGE_CHECK_KEYS.format(slug=ONBOARDING_SLUG))
 
@@ -425,23 +426,23 @@ def test_new_hire_finishes_onboarding_and_their_certificate_reads_valid(journey,
     assert quoted and quoted <= versions_taught(journey), quoted
     for title in finished:
         row = page.locator(".module-list__item--completed", has_text=title)
-        assert row.is_visible(), title
+        expect(row, title).to_be_visible()
 
     journey.click(page.locator(".module-list", has_text="Not played").get_by_role("link").first)
     play_to_the_best_ending(journey)
-    assert page.get_by_role("heading", name="How it ended:").is_visible()
-    assert page.get_by_text("passed", exact=False).first.is_visible()
+    expect(page.get_by_role("heading", name="How it ended:")).to_be_visible()
+    expect(page.get_by_text("passed", exact=False).first).to_be_visible()
     journey.click(page.get_by_role("link", name=f"Back to {ONBOARDING}"))
 
     journey.click(page.get_by_role("link", name="Final assessment"))
     pass_assessment(journey, START_ATTEMPT)
-    assert page.get_by_role("heading", name="Attempt 1: passed").is_visible()
-    assert page.get_by_text("You scored 100%").is_visible()
+    expect(page.get_by_role("heading", name="Attempt 1: passed")).to_be_visible()
+    expect(page.get_by_text("You scored 100%")).to_be_visible()
 
     journey.go("/learn/")
     row = certificate_row(journey, ONBOARDING)
     reload_until(journey, row.get_by_role("link", name=f"Download PDF for {ONBOARDING}"))
-    assert row.get_by_role("cell", name="Valid", exact=True).is_visible()
+    expect(row.get_by_role("cell", name="Valid", exact=True)).to_be_visible()
     name, pdf = downloaded(journey, row.get_by_role("link", name=f"Download PDF for {ONBOARDING}"))
     assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
     (tmp_path / "certificate.pdf").write_bytes(pdf)
@@ -450,7 +451,7 @@ def test_new_hire_finishes_onboarding_and_their_certificate_reads_valid(journey,
     journey.sign_out()
     journey.go(urlsplit(address).path)
     assert page.locator("h1").inner_text() == "Valid"
-    assert page.get_by_text(ONBOARDING, exact=True).is_visible()
+    expect(page.get_by_text(ONBOARDING, exact=True)).to_be_visible()
     assert page.get_by_text("Leo Fernandes").count()
     journey.finish()
     assert address.startswith(f"{journey.site.url}/verify/"), "the QR code names another site"
@@ -463,20 +464,20 @@ def test_agent_recertifies_on_the_changed_policy_and_the_old_certificate_reads_s
     journey.sign_in("agent@example.com")
     assert journey.path == "/learn/"
     card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Recertification")
-    assert card.get_by_text("Refunds and Returns changed on").is_visible()
+    expect(card.get_by_text("Refunds and Returns changed on")).to_be_visible()
     old = certificate_row(journey, REFUNDS)
-    assert old.get_by_role("cell", name="Recertification due", exact=True).is_visible()
+    expect(old.get_by_role("cell", name="Recertification due", exact=True)).to_be_visible()
     old_address = old.get_by_role("link", name="Check").get_attribute("href")
 
     journey.click(card.get_by_role("link", name="What changed"))
-    assert page.get_by_role("rowheader", name="2.0 current").is_visible()
+    expect(page.get_by_role("rowheader", name="2.0 current")).to_be_visible()
     journey.click(page.get_by_role("link", name="Compare with 1.1"))
-    assert page.get_by_text("45 days").first.is_visible()
+    expect(page.get_by_text("45 days").first).to_be_visible()
 
     journey.go("/learn/")
     card = page.locator(".course-card", has_text=REFUNDS).filter(has_text="Recertification")
     journey.click(card.get_by_role("link", name=REFUNDS, exact=True))
-    assert page.get_by_role("link", name="Recertification assessment").is_visible()
+    expect(page.get_by_role("link", name="Recertification assessment")).to_be_visible()
     keys = journey.site.query(KNOWLEDGE_CHECK_KEYS.format(slug=REFUNDS_SLUG))
     journey.click(page.get_by_role("link", name=START_OR_CONTINUE))
     finished, quoted = finish_modules(journey, REFUNDS_SLUG, keys)
@@ -486,12 +487,12 @@ def test_agent_recertifies_on_the_changed_policy_and_the_old_certificate_reads_s
 
     journey.click(page.get_by_role("link", name="Recertification assessment"))
     heading = f"{REFUNDS}: recertification assessment"
-    assert page.get_by_role("heading", name=heading).is_visible()
-    assert page.get_by_text("This is the short version of the final assessment.").is_visible()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_text("This is the short version of the final assessment.")).to_be_visible()
     pass_assessment(journey, START_ATTEMPT)
-    assert page.get_by_role("heading", name="passed").is_visible()
+    expect(page.get_by_role("heading", name="passed")).to_be_visible()
     journey.click(page.get_by_role("link", name=REFUNDS).first)
-    assert page.get_by_text("Completed").first.is_visible()
+    expect(page.get_by_text("Completed").first).to_be_visible()
 
     journey.go("/learn/")
     rows = certificate_row(journey, REFUNDS)
@@ -504,7 +505,7 @@ def test_agent_recertifies_on_the_changed_policy_and_the_old_certificate_reads_s
     journey.sign_out()
     journey.go(old_address)
     assert page.locator("h1").inner_text() == "Not valid: superseded"
-    assert page.get_by_text("A newer certificate replaced it").is_visible()
+    expect(page.get_by_text("A newer certificate replaced it")).to_be_visible()
     journey.finish()
 
 
@@ -530,10 +531,10 @@ def test_trainer_publishes_a_material_revision_and_hr_sees_who_must_recertify(jo
     page.get_by_role("button", name="More actions").click()
     journey.click(page.get_by_role("button", name="Publish", exact=True))
     message = page.get_by_text("Version 2.0 is material")
-    assert message.is_visible()
+    expect(message).to_be_visible()
 
     journey.click(page.get_by_role("link", name="Follow the recertification job"))
-    assert page.get_by_text("Recertification after Complaints Handling 2.0").first.is_visible()
+    expect(page.get_by_text("Recertification after Complaints Handling 2.0").first).to_be_visible()
     reload_until(journey, page.get_by_text("Succeeded", exact=True))
     done = page.get_by_text(re.compile(r"(\d+) certificates? marked for recertification"))
     assert int(done.first.inner_text().split()[0]) > 0
@@ -546,7 +547,7 @@ def test_trainer_publishes_a_material_revision_and_hr_sees_who_must_recertify(jo
     journey.sign_in("hr@example.com")
     journey.go("/admin/reports/recertification/")
     row = page.get_by_role("row").filter(has_text="Complaints Handling")
-    assert row.get_by_role("cell", name="2.0", exact=True).is_visible()
+    expect(row.get_by_role("cell", name="2.0", exact=True)).to_be_visible()
     cells = row.get_by_role("cell").all_inner_texts()
     affected, done, outstanding = (int(cells[n]) for n in (4, 5, 6))
     assert affected > 0 and done == 0 and outstanding == affected
@@ -580,7 +581,7 @@ def test_hr_filters_and_exports_the_matrix_reads_a_record_and_revokes_a_certific
     assert sorted(row[1] for row in rows) == sorted(shown)
 
     journey.click(matrix.get_by_role("link", name=HOLDER))
-    assert page.get_by_role("heading", name=HOLDER).first.is_visible()
+    expect(page.get_by_role("heading", name=HOLDER).first).to_be_visible()
     name, pack = downloaded(journey, page.get_by_role("link", name="Evidence pack (PDF)"))
     assert name.endswith(".pdf") and pack.startswith(b"%PDF")
     assert HOLDER in "".join(p.extract_text() for p in PdfReader(io.BytesIO(pack)).pages)
@@ -600,16 +601,16 @@ def test_hr_filters_and_exports_the_matrix_reads_a_record_and_revokes_a_certific
     journey.click(row.get_by_role("link", name="Revoke"))
     page.get_by_label("Reason").fill("Issued on an attempt taken under someone else's sign-in.")
     journey.click(page.get_by_role("button", name="Revoke"))
-    assert page.get_by_text(f"{serial} revoked.").is_visible()
+    expect(page.get_by_text(f"{serial} revoked.")).to_be_visible()
 
     journey.go("/admin/reports/compliance/")
     row = page.get_by_role("region", name="Compliance matrix").get_by_role("row")
-    assert row.filter(has_text=HOLDER).get_by_text("Revoked").first.is_visible()
+    expect(row.filter(has_text=HOLDER).get_by_text("Revoked").first).to_be_visible()
 
     journey.sign_out()
     journey.go(address)
     assert page.locator("h1").inner_text() == "Not valid: revoked"
-    assert page.get_by_text("It was revoked on").is_visible()
+    expect(page.get_by_text("It was revoked on")).to_be_visible()
     journey.finish()
 
 
@@ -619,18 +620,18 @@ def test_manager_reads_the_team_opens_one_report_and_sends_a_reminder(journey):
     assert journey.path == "/learn/team/"
     team = page.get_by_role("table").first
     for name in ("Daniel Kowalski", "Chloe Bennett", REPORT, "Mei Chen"):
-        assert team.get_by_role("link", name=name).is_visible(), name
+        expect(team.get_by_role("link", name=name), name).to_be_visible()
     assert not page.get_by_text("Jack Doyle").count()  # someone else's report
 
     journey.click(team.get_by_role("link", name=REPORT))
-    assert page.get_by_role("heading", name=REPORT, level=1).is_visible()
+    expect(page.get_by_role("heading", name=REPORT, level=1)).to_be_visible()
     open_training = page.get_by_role("region", name=re.compile(r"^Open training"))
     row = open_training.get_by_role("row").filter(has=page.get_by_role("button")).first
     course = row.get_by_role("cell").first.inner_text().splitlines()[0]
     journey.click(row.get_by_role("button", name=re.compile(r"^Send reminder")))
-    assert page.get_by_role("status").get_by_text(REPORT).first.is_visible()
+    expect(page.get_by_role("status").get_by_text(REPORT).first).to_be_visible()
     row = open_training.get_by_role("row").filter(has_text=course)
-    assert row.get_by_text("Reminded today").is_visible()
+    expect(row.get_by_text("Reminded today")).to_be_visible()
 
     email = journey.site.log()
     assert f"To: {REPORT_EMAIL}" in email, "the reminder email was not sent"

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
 from tests.e2e.conftest import assert_accessible
@@ -24,41 +25,41 @@ def answer_every_check(page):
         check.get_by_role("radio").first.check()
         with page.expect_navigation():
             check.get_by_role("button", name="Check my answer").click()
-        assert page.locator("section.knowledge-check").nth(n).get_by_role("status").is_visible()
+        expect(page.locator("section.knowledge-check").nth(n).get_by_role("status")).to_be_visible()
 
 
 def test_new_hire_completes_an_onboarding_module(page, axe, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
-    assert page.get_by_role("heading", name="My training").is_visible()
-    assert page.get_by_role("link", name=COURSE, exact=True).is_visible()
+    expect(page.get_by_role("heading", name="My training")).to_be_visible()
+    expect(page.get_by_role("link", name=COURSE, exact=True)).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_role("link", name=COURSE, exact=True).click()
-    assert page.get_by_role("heading", name=COURSE, level=1).is_visible()
-    assert page.get_by_text("0 of").first.is_visible()
+    expect(page.get_by_role("heading", name=COURSE, level=1)).to_be_visible()
+    expect(page.get_by_text("0 of").first).to_be_visible()
     assert_accessible(axe, page)
 
     page.get_by_role("link", name="Start the course").click()
-    assert page.get_by_text("Module 1 of").is_visible()
+    expect(page.get_by_text("Module 1 of")).to_be_visible()
     assert_accessible(axe, page)
     first_module = page.locator("h1").inner_text()
 
     answer_every_check(page)
     assert_accessible(axe, page)
     page.get_by_role("button", name="Finish this module").click()
-    assert page.get_by_text("Module finished. Next up:").is_visible()
-    assert page.get_by_text("Module 2 of").is_visible()
+    expect(page.get_by_text("Module finished. Next up:")).to_be_visible()
+    expect(page.get_by_text("Module 2 of")).to_be_visible()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My training").click()
     card = page.locator(".course-card", has_text=COURSE)
-    assert card.get_by_text("1 of").is_visible()
-    assert card.get_by_text("In progress").is_visible()
+    expect(card.get_by_text("1 of")).to_be_visible()
+    expect(card.get_by_text("In progress")).to_be_visible()
     assert_accessible(axe, page)
 
     page.goto(page.url.replace("/learn/", f"/learn/courses/{_slug(COURSE)}/"))
-    assert page.locator(".module-list__item--completed", has_text=first_module).is_visible()
+    expect(page.locator(".module-list__item--completed", has_text=first_module)).to_be_visible()
 
 
 def _slug(title):
@@ -81,7 +82,7 @@ def test_a_knowledge_check_works_with_the_keyboard_alone(page, demo):
     with page.expect_navigation():
         page.keyboard.press("Enter")
     feedback = page.locator("section.knowledge-check").first.get_by_role("status")
-    assert feedback.is_visible()
+    expect(feedback).to_be_visible()
     # Focus lands on the feedback, not the top of the page, and the feedback is announced.
     page.wait_for_function("document.activeElement.classList.contains('knowledge-check__feedback')")
     assert feedback.evaluate("node => node === document.activeElement")

@@ -4,6 +4,7 @@ without scrolling sideways; at desktop widths they stay tables."""
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
 from tests.e2e.test_sign_in import sign_in
@@ -37,7 +38,7 @@ def test_a_managers_reminder_buttons_are_in_view_on_a_phone(page, demo):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    assert page.get_by_role("columnheader", name="Reminder").is_visible()
+    expect(page.get_by_role("columnheader", name="Reminder")).to_be_visible()
 
 
 def test_a_learners_certificates_and_acknowledgements_are_in_view_on_a_phone(page, demo):
@@ -60,7 +61,7 @@ def test_ranking_place_pickers_share_one_width_on_a_phone(page, demo):
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto("/learn/courses/customer-service-essentials/the-shape-of-a-good-contact/")
-    assert page.get_by_role("link", name="Open the image full size").is_visible()
+    expect(page.get_by_role("link", name="Open the image full size")).to_be_visible()
     page.goto("/learn/courses/customer-service-essentials/assessments/final/")
     page.get_by_role("button", name="Start the assessment").click()
     for number in range(2, 10):

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
 from tests.e2e.conftest import assert_accessible
@@ -24,9 +25,9 @@ def test_hr_reads_the_matrix_exports_it_and_opens_an_evidence_pack(page, axe, de
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
     page.goto("/admin/reports/compliance/")
     matrix = page.get_by_role("region", name="Compliance matrix")
-    assert matrix.get_by_text("Certified on v1.1, due by").first.is_visible()
-    assert matrix.get_by_text("Overdue since").first.is_visible()
-    assert page.get_by_role("img", name="Compliance by department, last 12 months").is_visible()
+    expect(matrix.get_by_text("Certified on v1.1, due by").first).to_be_visible()
+    expect(matrix.get_by_text("Overdue since").first).to_be_visible()
+    expect(page.get_by_role("img", name="Compliance by department, last 12 months")).to_be_visible()
     results = axe.run(page, context=".compliance-report")
     assert results.violations_count == 0, results.generate_report()
 
@@ -49,7 +50,7 @@ def test_the_manager_sees_exactly_their_team(page, axe, demo):
     page.goto("/learn/team/")
     table = page.get_by_role("table").first
     for name in ("Daniel Kowalski", "Chloe Bennett", "Amara Nwosu", "Mei Chen"):
-        assert table.get_by_text(name).first.is_visible(), name
+        expect(table.get_by_text(name).first, name).to_be_visible()
     for outsider in ("Jack Doyle", "Oliver Hughes", "Priya Raman"):
         assert page.get_by_text(outsider).count() == 0, outsider
     assert_accessible(axe, page)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
 from tests.e2e.conftest import assert_accessible
@@ -33,7 +34,7 @@ def test_new_hire_plays_the_refund_role_play_to_a_debrief(page, axe, demo):
     assert_accessible(axe, page)
 
     press_enter_on(page, page.get_by_role("button", name="Start a practice run"))
-    assert page.get_by_role("group", name="What do you say?").is_visible()
+    expect(page.get_by_role("group", name="What do you say?")).to_be_visible()
     assert_accessible(axe, page)
 
     first = page.locator(".scenario-choice").first
@@ -49,12 +50,12 @@ def test_new_hire_plays_the_refund_role_play_to_a_debrief(page, axe, demo):
         press_enter_on(page, page.locator(".scenario-choice").first)
         replies += 1
         if replies == 1:
-            assert page.get_by_role("status").get_by_text("You said").is_visible()
+            expect(page.get_by_role("status").get_by_text("You said")).to_be_visible()
             assert_accessible(axe, page)
         assert replies < 40, "the role-play should end"
 
-    assert page.get_by_role("heading", name="How it ended:").is_visible()
-    assert page.get_by_role("heading", name="The path you took").is_visible()
-    assert page.get_by_role("heading", name="The best path").is_visible()
-    assert page.get_by_text("This was a practice run").is_visible()
+    expect(page.get_by_role("heading", name="How it ended:")).to_be_visible()
+    expect(page.get_by_role("heading", name="The path you took")).to_be_visible()
+    expect(page.get_by_role("heading", name="The best path")).to_be_visible()
+    expect(page.get_by_text("This was a practice run")).to_be_visible()
     assert_accessible(axe, page)

@@ -1,6 +1,7 @@
 """A trainer in the real Wagtail editor: a reply pointing nowhere is refused beside it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from courses.models import ScenarioPage
 from tests.courses.factories import make_course, make_scenario
@@ -21,7 +22,7 @@ def test_a_trainer_sees_the_error_beside_a_reply_that_leads_nowhere(page, traine
 
     error = page.get_by_text("Choice 2 leads to “nowhere”, a missing step.")
     error.wait_for()
-    assert error.is_visible()
+    expect(error).to_be_visible()
     # The message sits in the same field wrapper as the reply's next-step input.
     wrapper = page.locator('[data-contentpath="next_step"]', has=error)
     assert wrapper.locator("input").get_attribute("name") == (

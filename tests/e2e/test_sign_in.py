@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from learning.demo import DEMO_PASSWORD
 from tests.e2e.conftest import assert_accessible
@@ -27,7 +28,7 @@ def test_new_hire_signs_in_and_pages_are_accessible(page, axe, demo):
 
     sign_in(page, "newhire@example.com", DEMO_PASSWORD)
     page.wait_for_url("**/learn/")
-    assert page.get_by_role("heading", name="My training", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My training", level=1)).to_be_visible()
     assert "Leo Fernandes" in page.content()
     assert_accessible(axe, page)
 
@@ -35,7 +36,7 @@ def test_new_hire_signs_in_and_pages_are_accessible(page, axe, demo):
 def test_wrong_password_keeps_the_form_with_an_error(page, demo):
     sign_in(page, "newhire@example.com", "not-the-password")
     assert page.url.endswith("/accounts/login/")
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "not correct" in page.get_by_role("alert").inner_text()
 
 
@@ -48,7 +49,7 @@ def test_keyboard_only_sign_in(page, demo):
     page.keyboard.type(DEMO_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/learn/")
-    assert page.get_by_role("heading", name="My training", level=1).is_visible()
+    expect(page.get_by_role("heading", name="My training", level=1)).to_be_visible()
 
 
 def test_agent_reads_a_policy_and_acknowledges_it(page, axe, demo):
@@ -57,9 +58,9 @@ def test_agent_reads_a_policy_and_acknowledges_it(page, axe, demo):
     page.goto("/policies/refunds-and-returns/")
     assert_accessible(axe, page)
     page.get_by_role("button", name="I have read and understood version 2.0").click()
-    assert page.get_by_text("You acknowledged version 2.0").is_visible()
+    expect(page.get_by_text("You acknowledged version 2.0")).to_be_visible()
     page.goto("/policies/refunds-and-returns/changes/1.1/2.0/")
-    assert page.locator("ins", has_text="45").first.is_visible()
+    expect(page.locator("ins", has_text="45").first).to_be_visible()
     assert_accessible(axe, page)
     page.goto("/policies/refunds-and-returns/versions/")
     assert_accessible(axe, page)
