@@ -1,5 +1,6 @@
 """Policy operations: freezing a version on publish, comparing versions, acknowledging."""
 
+import datetime
 import difflib
 import hashlib
 import html
@@ -42,6 +43,21 @@ def policy_content_hash(*, title: str, summary: str, sections: list[dict]) -> st
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def policy_effective_at(
+    *, page: PolicyPage, kind: str, now: datetime.datetime
+) -> datetime.datetime:
+    """When a version published ``now`` takes effect: the start of the day the page names
+    for a material change, never earlier than ``now``; otherwise ``now``.
+
+    The editor refuses a day in the past, but other publishing paths (workflow approval,
+    scheduled publishing) may publish a draft after its day has gone: it takes effect on
+    publishing then."""
+    if kind != ChangeKind.MATERIAL or page.effective_on is None:
+        return now
+    start = timezone.make_aware(datetime.datetime.combine(page.effective_on, datetime.time.min))
+    return max(now, start)
+
+
 @transaction.atomic
 def policy_version_record(*, page: PolicyPage, revision=None, user=None) -> PolicyVersion | None:
     """Freeze the page as just published into a new PolicyVersion.
@@ -73,6 +89,7 @@ def policy_version_record(*, page: PolicyPage, revision=None, user=None) -> Poli
         )
 
     now = timezone.now()
+    effective_at = policy_effective_at(page=page, kind=kind, now=now)
     publisher = user or get_active_log_context().user or getattr(revision, "user", None)
     version = PolicyVersion.objects.create(
         policy=page,
@@ -85,7 +102,7 @@ def policy_version_record(*, page: PolicyPage, revision=None, user=None) -> Poli
         change_kind=kind,
         change_summary=change_summary,
         recertification_days=page.recertification_days if kind == ChangeKind.MATERIAL else None,
-        effective_at=now,
+        effective_at=effective_at,
         published_at=now,
         published_by=publisher if getattr(publisher, "pk", None) else None,
         revision_id=getattr(revision, "pk", None),
@@ -94,7 +111,12 @@ def policy_version_record(*, page: PolicyPage, revision=None, user=None) -> Poli
         instance=page,
         action="cms.policy_version",
         user=version.published_by,
-        data={"version": version.label, "kind": kind, "hash": digest},
+        data={
+            "version": version.label,
+            "kind": kind,
+            "hash": digest,
+            "effective_at": effective_at.isoformat(),
+        },
     )
     transaction.on_commit(
         lambda: policy_version_recorded.send(sender=PolicyVersion, version=version)

@@ -70,6 +70,13 @@ class PolicyPage(SignedInOnlyMixin, Page):
         blank=True,
         help_text="For a material change: how many days staff have to recertify.",
     )
+    effective_on = models.DateField(
+        "takes effect on",
+        null=True,
+        blank=True,
+        help_text="For a material change: the day the new rules apply. Leave blank for the "
+        "day it is published; recertification windows count from this day.",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -80,6 +87,7 @@ class PolicyPage(SignedInOnlyMixin, Page):
                 FieldPanel("change_kind"),
                 FieldPanel("change_summary"),
                 FieldPanel("recertification_days"),
+                FieldPanel("effective_on"),
             ],
             heading="About this change",
         ),
