@@ -198,6 +198,12 @@ class Assignment(models.Model):
         help_text="For a recertification on a still-valid certificate: the section keys "
         "that changed, which the learner must cover again.",
     )
+    opened_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For a recertification after a policy change: when it opened, its course "
+        "then teaching the new version and the version in effect. Empty while it waits.",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
