@@ -27,3 +27,21 @@ class Mood(models.IntegerChoices):
     UNEASY = 4, "Uneasy"
     CALM = 5, "Calm"
     PLEASED = 6, "Pleased"
+
+
+class UpdateItemKind(models.TextChoices):
+    """What an item on a course's update list points at."""
+
+    MODULE = "module", "Module"
+    ROLE_PLAY = "role-play", "Role-play"
+    QUESTION = "question", "Question"
+
+
+class UpdateItemClosed(models.TextChoices):
+    """Why an item on a course's update list was closed by something other than a
+    revision of what it points at (a revision closes it by itself)."""
+
+    CONFIRMED = "confirmed", "Confirmed still correct"
+    DELETED = "deleted", "Deleted"
+    REPUBLISHED = "republished", "Course republished"
+    PUBLISHED_OPEN = "published_open", "Course published with this item open"

@@ -1,6 +1,7 @@
 """Courses and their modules, and the policy versions a course is pinned to."""
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -15,7 +16,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from courses.blocks import ModuleBodyBlock, ScenarioStepsBlock, scenario_graph_from_blocks
-from courses.choices import Competency, Mood, ScenarioOutcome
+from courses.choices import (
+    Competency,
+    Mood,
+    ScenarioOutcome,
+    UpdateItemClosed,
+    UpdateItemKind,
+)
 from courses.panels import StaleQuotesPanel
 from courses.scenario_diagram import scenario_diagram
 from courses.scenario_graph import PassRule, ScenarioGraph
@@ -424,3 +431,95 @@ class CoursePolicyPin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} → {self.version}"
+
+
+class CourseUpdateItemQuerySet(models.QuerySet):
+    def revised(self):
+        """Items whose module, role-play or question has a newer revision than the item."""
+        return self.filter(
+            models.Q(page__latest_revision_created_at__gt=models.F("created_at"))
+            | models.Q(question__updated_at__gt=models.F("created_at"))
+        )
+
+    def open(self):
+        """Items still waiting for a trainer: not closed, not revised, not deleted."""
+        return self.filter(closed_at=None).filter(
+            models.Q(page__isnull=False)
+            & (
+                models.Q(page__latest_revision_created_at__isnull=True)
+                | models.Q(page__latest_revision_created_at__lte=models.F("created_at"))
+            )
+            | models.Q(question__isnull=False, question__updated_at__lte=models.F("created_at"))
+        )
+
+
+class CourseUpdateItem(models.Model):
+    """One thing a trainer should look at after a material policy version: a module, a
+    role-play or a question of the course that cites a section changed since the version
+    the course is pinned to. It is done when that thing is revised after the item was
+    made, or when it is closed: confirmed still correct, deleted, or the course
+    republished."""
+
+    course = models.ForeignKey(CoursePage, on_delete=models.CASCADE, related_name="update_items")
+    pinned_version = models.ForeignKey(
+        "cms.PolicyVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version the course taught when the item was made.",
+    )
+    version = models.ForeignKey(
+        "cms.PolicyVersion",
+        on_delete=models.PROTECT,
+        related_name="course_update_items",
+        help_text="The newest material version the item covers.",
+    )
+    kind = models.CharField(max_length=20, choices=UpdateItemKind.choices)
+    page = models.ForeignKey(
+        Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question = models.ForeignKey(
+        "assessments.Question",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="course_update_items",
+    )
+    title = models.CharField(max_length=255, help_text="Kept when what it points at is deleted.")
+    section_keys = models.JSONField(default=list, blank=True)
+    detail = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_reason = models.CharField(max_length=20, choices=UpdateItemClosed.choices, blank=True)
+
+    objects = CourseUpdateItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "created_at", "pk"]
+        indexes = [models.Index(fields=["course", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.title}"
+
+    @property
+    def object_id(self) -> int | None:
+        return self.question_id if self.kind == UpdateItemKind.QUESTION else self.page_id
+
+    @property
+    def revised_at(self):
+        """When what it points at was revised after the item was made, if it was."""
+        if self.kind == UpdateItemKind.QUESTION:
+            at = self.question.updated_at if self.question is not None else None
+        else:
+            at = self.page.latest_revision_created_at if self.page is not None else None
+        return at if at is not None and at > self.created_at else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None and self.object_id is not None and self.revised_at is None
