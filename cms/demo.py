@@ -222,6 +222,41 @@ POLICIES = [
                 ),
             ),
         ],
+        # Written by the trainer after the complaints review and saved, not yet published:
+        # publishing it in the demo starts the whole policy-change workflow.
+        "draft": {
+            "kind": ChangeKind.MATERIAL,
+            "summary": (
+                "Final responses now go out within eight working days instead of ten, and a "
+                "customer whose complaint is still open hears from us at least every five "
+                "working days."
+            ),
+            "days": 30,
+            "days_ago": 1,
+            "edit": {
+                "respond": p(
+                    "Send a written final response within eight working days explaining what "
+                    "happened, what we will do, and how the customer can take it further."
+                ),
+                "escalate": p(
+                    "Escalate to a team lead the same day if the customer mentions safety, legal "
+                    "action, the press, or vulnerability, or if the complaint cannot be answered "
+                    "within eight working days."
+                ),
+            },
+            "headings": {"respond": "Respond within eight working days"},
+            "add": [
+                (
+                    "keep-the-customer-updated",
+                    "Keep the customer updated",
+                    p(
+                        "While a complaint is open, tell the customer where it stands at least "
+                        "every five working days, even when there is nothing new, and note each "
+                        "update on the case."
+                    ),
+                ),
+            ],
+        },
     },
     {
         "slug": "privacy-in-customer-conversations",
@@ -386,6 +421,39 @@ def seed_held_back_revisions(*, slugs: tuple[str, ...]) -> list:
         _publish_revisions(policy, spec, later, done=_revisions(spec, held_back=False))
         published.append(policy.current_version)
     return published
+
+
+def seed_draft_revisions(*, by) -> int:
+    """Save each policy's unpublished draft as ``by`` wrote it, dated its ``days_ago``, once;
+    returns how many drafts were saved. A draft already saved, or one published since, is
+    left alone."""
+    saved = 0
+    for spec in POLICIES:
+        draft = spec.get("draft")
+        if draft is None:
+            continue
+        policy = PolicyPage.objects.get(slug=spec["slug"])
+        if policy.versions.filter(change_summary=draft["summary"]).exists():
+            continue
+        latest = policy.get_latest_revision()
+        if latest is not None and latest.content.get("change_summary") == draft["summary"]:
+            continue
+        policy = policy.get_latest_revision_as_object()
+        sections = [
+            (key, draft.get("headings", {}).get(key, heading), draft["edit"].get(key, body))
+            for key, heading, body in _sections_after(spec, spec.get("revisions", []))
+        ]
+        policy.sections = _stream([*sections, *draft.get("add", [])])
+        policy.change_kind = draft["kind"]
+        policy.change_summary = draft["summary"]
+        policy.recertification_days = draft.get("days")
+        revision = policy.save_revision(user=by, log_action=True)
+        when = timezone.now() - datetime.timedelta(days=draft["days_ago"])
+        # Invented history, as in _date_history.
+        type(revision).objects.filter(pk=revision.pk).update(created_at=when)
+        PolicyPage.objects.filter(pk=policy.pk).update(latest_revision_created_at=when)
+        saved += 1
+    return saved
 
 
 def seed_acknowledgements(*, user, except_latest_of: tuple[str, ...] = ()) -> None:

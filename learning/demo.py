@@ -338,6 +338,8 @@ COMPLETIONS = (
     ("HG-1010", "complaint-handling-and-de-escalation", 120),
     ("HG-1018", "complaint-handling-and-de-escalation", 95),
     ("HG-1020", "complaint-handling-and-de-escalation", 40),
+    # The support manager took the complaints course to coach her team leads on escalations.
+    ("HG-1003", "complaint-handling-and-de-escalation", 150),
 )
 
 # The assignment rules went live this many days ago; people hired since were assigned

@@ -99,6 +99,27 @@ def test_demo_policy_library_has_history_to_show():
     assert status.required and status.latest.version.label == "1.1"
 
 
+def test_complaints_handling_2_0_waits_as_a_draft_for_the_trainer_to_publish():
+    call_command("seed_demo")
+    call_command("seed_demo")
+    complaints = PolicyPage.objects.get(slug="complaints-handling")
+    assert [v.label for v in complaints.versions.all()] == ["1.0"]
+    assert complaints.has_unpublished_changes
+    assert complaints.revisions.filter(content__change_kind="material").count() == 1
+    draft = complaints.get_latest_revision_as_object()
+    assert draft.change_kind == "material" and draft.recertification_days == 30
+    sections = {block.value["key"]: block.value for block in draft.sections}
+    assert "eight working days" in sections["respond"]["body"].source
+    assert "keep-the-customer-updated" in sections
+    assert complaints.get_latest_revision().user.email == "trainer@example.com"
+    # Someone who can sign in holds a certificate the draft would put up for renewal.
+    certificate = Certificate.objects.get(
+        user__email="manager@example.com", course__slug="complaint-handling-and-de-escalation"
+    )
+    assert certificate.status == CertificateStatus.VALID
+    assert {str(entry) for entry in certificate.versions.all()} >= {"Complaints Handling 1.0"}
+
+
 def test_demo_policies_go_through_compliance_review():
     call_command("seed_demo")
     index = Page.objects.get(slug="policies")

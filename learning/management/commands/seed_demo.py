@@ -31,6 +31,7 @@ from certificates.services import add_months, certificate_render, certificates_e
 from cms.demo import (
     held_back_published,
     seed_acknowledgements,
+    seed_draft_revisions,
     seed_held_back_revisions,
     seed_policies,
 )
@@ -121,6 +122,8 @@ class Command(BaseCommand):
             self._colleagues_sit(essentials_slug="customer-service-essentials")
             self._team_history(skip=agent.employee)
             self._material_change()
+            # Yesterday the trainer saved Complaints Handling 2.0 as a draft, not yet published.
+            seed_draft_revisions(by=User.objects.get(email="trainer@example.com"))
         # Rendered here rather than by a worker, so the demo's PDFs exist at once.
         for pk in Certificate.objects.filter(pdf_sha256="").values_list("pk", flat=True):
             certificate_render(certificate_id=pk)
@@ -247,6 +250,13 @@ class Command(BaseCommand):
             ).exists():
                 continue
             user = employee.user
+            if not Assignment.objects.filter(employee=employee, course=course).exists():
+                # Not reached by a rule: HR set the course by hand.
+                assignments_create(
+                    employees=[employee],
+                    course=course,
+                    actor=User.objects.get(email="hr@example.com"),
+                )
             self._take(user, course, course.get_modules())
             for scenario in course.get_scenarios():
                 self._play(user, course, scenario, mode="assessed", best=True)
