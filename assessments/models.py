@@ -13,10 +13,11 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, RevisionMixin
+from wagtail.models import Orderable, Revision, RevisionMixin
 
 from assessments.blocks import QuestionAnswerBlock
 from assessments.choices import AssessmentMode, AttemptClosedBy, AttemptStatus
+from cms.models import PolicyVersion
 
 # Each kind of question by its block name, with the label the editor shows for it.
 QUESTION_KINDS = {
@@ -164,6 +165,66 @@ class Question(RevisionMixin, ClusterableModel):
         # Stored without spaces so selection rules can match whole keys.
         self.section_keys = ",".join(self.section_key_list)
         super().save(*args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        """Every revision records the policy version it was written for, from whichever
+        place it is saved (the editor, an import, a data migration's caller)."""
+        revision = super().save_revision(*args, **kwargs)
+        QuestionRevisionVersion.objects.record(question=self, revision=revision)
+        return revision
+
+
+class QuestionRevisionVersionQuerySet(models.QuerySet):
+    def record(self, *, question: Question, revision: Revision, version=None):
+        """Record (or correct) the policy version a revision was written for: ``version``
+        when given, otherwise the current version of the question's policy now."""
+        if version is None and question.policy_id is not None:
+            version = (
+                PolicyVersion.objects.filter(policy_id=question.policy_id).newest_first().first()
+            )
+        record, _ = self.update_or_create(
+            revision=revision,
+            defaults={
+                "question": question,
+                "version": version,
+                "section_keys": question.section_key_list,
+            },
+        )
+        return record
+
+
+class QuestionRevisionVersion(models.Model):
+    """The policy version a question revision was written for: the current version of
+    the question's policy when the revision was saved (empty for a question that tests
+    no policy), with the sections it cites. An assessment serves, of each question, the
+    newest revision that holds for the version of its policy the course teaches (see
+    ``assessments.services.question_revisions_for``)."""
+
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, related_name="question_version"
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="revision_versions"
+    )
+    version = models.ForeignKey(
+        "cms.PolicyVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="question_revisions",
+    )
+    section_keys = models.JSONField(
+        default=list, blank=True, help_text="The sections of the policy the revision cites."
+    )
+
+    objects = QuestionRevisionVersionQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "-revision"])]
+
+    def __str__(self) -> str:
+        written_for = self.version or "no policy"
+        return f"{self.question}, revision {self.revision_id}: {written_for}"
 
 
 class Assessment(ClusterableModel):

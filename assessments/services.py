@@ -34,6 +34,7 @@ from assessments.models import (
     Competency,
     Question,
     QuestionBank,
+    QuestionRevisionVersion,
     SelectionRule,
     versions_not_in_effect,
 )
@@ -41,6 +42,7 @@ from assessments.moodle_xml import parse_moodle_xml
 from assessments.signals import attempt_graded, attempt_started
 from assessments.text import plain_text, rich_text
 from cms.models import PolicyVersion
+from cms.services import policy_version_compare
 
 QUESTION_FILE_FORMATS: dict[str, tuple[str, Callable[[bytes], ParseResult]]] = {
     "gift": ("GIFT", parse_gift),
@@ -272,19 +274,104 @@ class AttemptConflict(Exception):
     form is older than the answers already stored."""
 
 
-def draw_questions(rules: list[SelectionRule], rng: random.Random) -> list[int]:
+def draw_questions(
+    rules: list[SelectionRule], rng: random.Random, *, servable: set[int] | None = None
+) -> list[int]:
     """Question ids for one attempt: fixed questions first, then each random draw from
-    what is left, in rule order. The same rules, bank and seed give the same draw."""
-    chosen = list(dict.fromkeys(rule.question_id for rule in rules if rule.is_fixed))
+    what is left, in rule order. The same rules, bank and seed give the same draw. With
+    ``servable``, questions outside it are left out before anything is drawn."""
+
+    def allowed(pk) -> bool:
+        return servable is None or pk in servable
+
+    chosen = list(
+        dict.fromkeys(
+            rule.question_id for rule in rules if rule.is_fixed and allowed(rule.question_id)
+        )
+    )
     taken = set(chosen)
     for rule in rules:
         if rule.is_fixed:
             continue
-        pool = [pk for pk in rule.pool().values_list("pk", flat=True) if pk not in taken]
+        pool = [
+            pk for pk in rule.pool().values_list("pk", flat=True) if pk not in taken and allowed(pk)
+        ]
         picked = rng.sample(pool, min(rule.count, len(pool)))
         chosen.extend(picked)
         taken.update(picked)
     return chosen
+
+
+def _candidates(rules: list[SelectionRule]) -> Q:
+    """Every question the rules can serve: their fixed questions and their pools."""
+    within = Q(pk__in=[rule.question_id for rule in rules if rule.is_fixed])
+    for rule in rules:
+        if not rule.is_fixed:
+            within |= Q(pk__in=rule.pool().values("pk"))
+    return within
+
+
+def question_revisions_for(within: Q, *, versions=(), now=None) -> dict[int, int]:
+    """For each question matching ``within``, the id of the revision an attempt on the
+    policy ``versions`` serves (for a policy ``versions`` lacks, the version in effect
+    ``now``): its newest revision that holds for that version (``revision_holds``). A
+    question with none is absent. In a fixed number of queries, however many questions
+    and revisions there are."""
+    now = now or timezone.now()
+    target = {version.policy_id: version for version in versions}
+    unrecorded = list(
+        Question.objects.filter(within)
+        .filter(revision_versions__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if unrecorded:
+        # Saved in code without ever making a revision: make one now, as serving such a
+        # question always did.
+        for question in Question.objects.filter(pk__in=unrecorded).order_by("pk"):
+            question.save_revision()
+    records = list(
+        QuestionRevisionVersion.objects.filter(question__in=Question.objects.filter(within))
+        .order_by("question_id", "-revision_id")
+        .values_list(
+            "question_id", "revision_id", "version_id", "version__policy_id", "section_keys"
+        )
+    )
+    missing = {policy_id for *_, policy_id, _ in records} - set(target) - {None}
+    if missing:
+        target |= PolicyVersion.objects.filter(effective_at__lte=now).current_for(missing)
+    written = PolicyVersion.objects.in_bulk(
+        {version_id for _, _, version_id, _, _ in records} - {None}
+    )
+    changed: dict[tuple[int, int], set[str] | None] = {}
+    chosen: dict[int, int] = {}
+    for question_id, revision_id, version_id, policy_id, keys in records:
+        if question_id in chosen:
+            continue
+        if version_id is None or revision_holds(
+            written[version_id], target.get(policy_id), keys, memo=changed
+        ):
+            chosen[question_id] = revision_id
+    return chosen
+
+
+def revision_holds(written_for, version, keys, *, memo=None) -> bool:
+    """Whether a question revision written for the policy version ``written_for``, citing
+    the sections ``keys``, holds for ``version`` of the same policy: the same major
+    version, or a material change that reworded sections, none of them one it cites (so
+    it is not among what a trainer has to update), every section it cites still there."""
+    if version is None:
+        return False
+    if version.major == written_for.major:
+        return True
+    pair = (written_for.pk, version.pk)
+    memo = {} if memo is None else memo
+    if pair not in memo:
+        old, new = sorted((written_for, version), key=lambda v: (v.major, v.minor))
+        reworded = set(policy_version_compare(old=old, new=new).changed_keys)
+        both = {s["key"] for s in old.sections} & {s["key"] for s in new.sections}
+        memo[pair] = (reworded, both)
+    reworded, both = memo[pair]
+    return bool(reworded) and not (set(keys) & reworded) and set(keys) <= both
 
 
 @dataclass(frozen=True)
@@ -307,12 +394,8 @@ def assessment_questions_citing(
     rules = list(assessment.selection_rules.all())
     if not keys or not rules:
         return []
-    within = Q(pk__in=[rule.question_id for rule in rules if rule.is_fixed])
-    for rule in rules:
-        if not rule.is_fixed:
-            within |= Q(pk__in=rule.pool().values("pk"))
     candidates = (
-        Question.objects.filter(within, policy_id=policy_id)
+        Question.objects.filter(_candidates(rules), policy_id=policy_id)
         .order_by("pk")
         .values_list("pk", "section_keys")
     )
@@ -364,15 +447,6 @@ def _versions_refusal(policy_versions, *, now) -> str | None:
     )
 
 
-def _latest_revisions(question_ids: list[int]) -> dict[int, Revision]:
-    questions = Question.objects.filter(pk__in=question_ids).select_related("latest_revision")
-    revisions = {}
-    for question in questions:
-        revision = question.latest_revision or question.save_revision()
-        revisions[question.pk] = revision
-    return revisions
-
-
 @transaction.atomic
 def attempt_start(
     *,
@@ -405,19 +479,33 @@ def attempt_start(
         raise AttemptRefused(refusal)
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)
+    rules = list(assessment.selection_rules.all())
+    # Each question as written for the policy versions of the attempt; a question with
+    # no revision for them is left out before anything is drawn.
+    servable = question_revisions_for(_candidates(rules), versions=policy_versions, now=now)
     if scope is None:
-        question_ids = draw_questions(list(assessment.selection_rules.all()), rng)
+        question_ids = draw_questions(rules, rng, servable=set(servable))
     else:
-        pool = assessment_questions_citing(
-            assessment, policy_id=scope.version.policy_id, section_keys=scope.section_keys
-        )
+        pool = [
+            pk
+            for pk in assessment_questions_citing(
+                assessment, policy_id=scope.version.policy_id, section_keys=scope.section_keys
+            )
+            if pk in servable
+        ]
         picked = set(rng.sample(pool, min(scope.most, len(pool))))
         question_ids = [pk for pk in pool if pk in picked]
     if not question_ids:
+        if not servable and Question.objects.filter(_candidates(rules)).exists():
+            raise AttemptRefused(
+                "This assessment has no questions written for the policy versions this "
+                "course teaches yet."
+            )
         raise AttemptRefused("This assessment has no questions yet.")
     if assessment.shuffle_questions:
         rng.shuffle(question_ids)
-    revisions = _latest_revisions(question_ids)
+    revisions = Revision.objects.in_bulk([servable[pk] for pk in question_ids])
+    revisions = {pk: revisions[servable[pk]] for pk in question_ids}
     number = (
         Attempt.objects.filter(user=user, assessment=assessment).aggregate(Max("number"))[
             "number__max"
