@@ -9,6 +9,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
 
 from courses.models import CoursePage
+from learning.account_guard import employee_account_refusal
 from learning.models import Assignment, AssignmentRule, Department, Employee, JobRole, Location
 
 User = get_user_model()
@@ -56,6 +57,20 @@ class EmployeeForm(WagtailAdminModelForm):
             if other_user.exists():
                 raise forms.ValidationError("Another account already uses this email address.")
         return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" in cleaned and "active" in cleaned:
+            refusal = employee_account_refusal(
+                actor=self.for_user,
+                employee=self.instance,
+                email=cleaned["email"],
+                active=cleaned["active"],
+            )
+            if refusal:
+                kept = self.instance.pk and cleaned["email"] == self.instance.user.email
+                self.add_error("active" if kept else "email", refusal)
+        return cleaned
 
 
 class StaffImportForm(forms.Form):

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from courses.services import (
     knowledge_check_grade,
     scenario_script_current,
 )
+from learning.account_guard import AccountChange, account_change_refusals, employee_account_refusal
 from learning.choices import AssignmentReason, ScenarioMode
 from learning.models import (
     Assignment,
@@ -75,10 +77,17 @@ def employee_save(
     """Create or update an employee together with their user account.
 
     Onboarding courses and assignment rules are applied straight away, so someone
-    created, imported or moved to another role sees their training at once.
+    created, imported or moved to another role sees their training at once. Linking,
+    re-emailing or (de)activating an account beyond HR's (see ``learning.account_guard``)
+    is refused unless ``actor`` is a superuser.
     """
     creating = employee.pk is None
     email = email.strip().lower()
+    refusal = employee_account_refusal(
+        actor=actor, employee=employee, email=email, active=employee.active
+    )
+    if refusal:
+        raise ValidationError({"email": refusal})
     if creating:
         user = User.objects.filter(email=email).first()
         if user is None:
@@ -211,8 +220,51 @@ def _decode(data: bytes) -> str:
         ) from exc
 
 
+def _column_limits() -> dict[str, int]:
+    """The longest value each column may hold: what the database column it lands in
+    takes, so a value too long is a line's error at the check, never a failed write."""
+    number = Employee._meta.get_field("employee_number").max_length
+    unit = Department._meta.get_field("name").max_length
+    return {
+        "employee_number": number,
+        "first_name": User._meta.get_field("first_name").max_length,
+        "last_name": User._meta.get_field("last_name").max_length,
+        "email": User._meta.get_field("email").max_length,
+        "department": unit,
+        "job_role": JobRole._meta.get_field("name").max_length,
+        "location": Location._meta.get_field("name").max_length,
+        "manager_employee_number": number,
+    }
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """A value quoted back in an error, cut short: a hostile file may hold megabytes."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _has_control_character(value: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" for char in value)
+
+
 def _parse_rows(text: str, errors: list[RowError]) -> list[StaffRow]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        return _read_records(reader, errors)
+    except csv.Error as exc:
+        # The csv module gives up on a line it cannot read (a value longer than it
+        # allows, a stray quote); nothing after it can be trusted either.
+        why = (
+            f"a value is longer than {csv.field_size_limit():,} characters"
+            if "field larger than field limit" in str(exc)
+            else str(exc)
+        )
+        raise StaffFileError(
+            f"Line {reader.line_num} cannot be read as CSV ({why}), so nothing was imported. "
+            "Check that the file is a staff export from your HR system."
+        ) from exc
+
+
+def _read_records(reader: csv.DictReader, errors: list[RowError]) -> list[StaffRow]:
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if not header:
         raise StaffFileError("The file is empty: it needs a header row and one row per person.")
@@ -221,6 +273,7 @@ def _parse_rows(text: str, errors: list[RowError]) -> list[StaffRow]:
         errors.append(RowError(1, f"missing column {', '.join(missing)}"))
         return []
     reader.fieldnames = header
+    limits = _column_limits()
 
     rows: list[StaffRow] = []
     for record in reader:
@@ -235,23 +288,33 @@ def _parse_rows(text: str, errors: list[RowError]) -> list[StaffRow]:
         for name in REQUIRED_COLUMNS:
             if not values.get(name):
                 row_errors.append(f"{name} is empty")
+        for name, limit in limits.items():
+            value = values.get(name, "")
+            if len(value) > limit:
+                row_errors.append(
+                    f"{name} is {len(value):,} characters long; the most it can hold is {limit}"
+                )
+                values[name] = ""  # reported; the checks below would only repeat it
+            elif _has_control_character(value):
+                row_errors.append(f"{name} contains a control character (a tab, NUL, ...)")
+                values[name] = ""
         email = values.get("email", "").lower()
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                row_errors.append(f"email {email!r} is not a valid email address")
+                row_errors.append(f"email {_shown(email)} is not a valid email address")
         hire_date = None
         if values.get("hire_date"):
             try:
                 hire_date = datetime.date.fromisoformat(values["hire_date"])
             except ValueError:
                 row_errors.append(
-                    f"hire_date {values['hire_date']!r} is not a date like 2026-03-31"
+                    f"hire_date {_shown(values['hire_date'])} is not a date like 2026-03-31"
                 )
         active_word = values.get("active", "").lower()
         if active_word not in TRUE_WORDS | FALSE_WORDS:
-            row_errors.append(f"active {values['active']!r} should be yes or no")
+            row_errors.append(f"active {_shown(values['active'])} should be yes or no")
         if row_errors:
             errors.extend(RowError(line, message) for message in row_errors)
             continue
@@ -273,7 +336,7 @@ def _parse_rows(text: str, errors: list[RowError]) -> list[StaffRow]:
     return rows
 
 
-def _check_across_rows(rows: list[StaffRow], errors: list[RowError]) -> dict[str, Employee]:
+def _check_across_rows(rows: list[StaffRow], errors: list[RowError], actor) -> dict[str, Employee]:
     """Checks that need the whole file and the database; returns existing staff by number."""
     first_line_of_number: dict[str, int] = {}
     first_line_of_email: dict[str, int] = {}
@@ -313,6 +376,7 @@ def _check_across_rows(rows: list[StaffRow], errors: list[RowError]) -> dict[str
             errors.append(
                 RowError(row.line, f"email {row.email} belongs to employee {owner} already")
             )
+    _check_accounts(rows, existing, owner_of_email, errors, actor)
 
     known_numbers = set(first_line_of_number) | set(
         Employee.objects.filter(
@@ -351,6 +415,48 @@ def _check_across_rows(rows: list[StaffRow], errors: list[RowError]) -> dict[str
     return existing
 
 
+def _check_accounts(
+    rows: list[StaffRow],
+    existing: dict[str, Employee],
+    owner_of_email: dict[str, str],
+    errors: list[RowError],
+    actor,
+) -> None:
+    """The accounts behind the rows: an existing employee's, which the row may re-email
+    or (de)activate, or for a new employee an existing account with its address, which
+    the row would link. Accounts beyond HR's are for a superuser (``account_guard``)."""
+    accounts = {
+        user.email: user for user in User.objects.filter(email__in=[row.email for row in rows])
+    }
+    changes: dict[int, AccountChange] = {}
+    for row in rows:
+        employee = existing.get(row.employee_number)
+        owner = owner_of_email.get(row.email)
+        if owner is not None:
+            # The address stays with its employee (another's was refused above).
+            if employee is not None and owner == row.employee_number:
+                changes[row.line] = AccountChange.of(employee.user, new_active=row.active)
+            continue
+        account = accounts.get(row.email)
+        if employee is not None:
+            if account is not None and account.pk != employee.user_id:
+                errors.append(
+                    RowError(row.line, f"email {row.email} is another account's sign-in address")
+                )
+                continue
+            changes[row.line] = AccountChange.of(
+                employee.user, new_email=row.email, new_active=row.active
+            )
+        elif account is not None:
+            changes[row.line] = AccountChange.of(account, links=True, new_active=row.active)
+    refusals = account_change_refusals(actor=actor, changes=list(changes.values()))
+    errors.extend(
+        RowError(line, refusals[change.user_id])
+        for line, change in changes.items()
+        if change.user_id in refusals
+    )
+
+
 def _unit_lookup(model, names: set[str]):
     by_name = {unit.name.lower(): unit for unit in model.objects.all()}
     for name in sorted(names):
@@ -369,7 +475,7 @@ def staff_import(*, data: bytes, dry_run: bool = False, actor=None) -> StaffImpo
     rows = _parse_rows(_decode(data), result.errors)
     if result.errors:
         return result
-    existing = _check_across_rows(rows, result.errors)
+    existing = _check_across_rows(rows, result.errors, actor)
     result.errors.sort(key=lambda error: error.line)
     if result.errors:
         return result
