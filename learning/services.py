@@ -23,11 +23,8 @@ from assessments.services import attempt_start
 from certificates.services import CertificateIssueRefused, certificate_issue
 from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage
 from courses.scenario_graph import Choice, ChoiceNotOffered, RunState
-from courses.services import (
-    KnowledgeCheckResult,
-    knowledge_check_grade,
-    scenario_script_current,
-)
+from courses.scripts import scenario_script_for_course
+from courses.services import KnowledgeCheckResult, knowledge_check_grade
 from learning.account_guard import AccountChange, account_change_refusals, employee_account_refusal
 from learning.choices import AssignmentReason, ScenarioMode
 from learning.models import (
@@ -258,9 +255,11 @@ def _parse_rows(text: str, errors: list[RowError]) -> list[StaffRow]:
             if "field larger than field limit" in str(exc)
             else str(exc)
         )
+        # DictReader's own count moves only after a good row; its reader's has counted
+        # the line it choked on.
         raise StaffFileError(
-            f"Line {reader.line_num} cannot be read as CSV ({why}), so nothing was imported. "
-            "Check that the file is a staff export from your HR system."
+            f"Line {reader.reader.line_num} cannot be read as CSV ({why}), so nothing was "
+            "imported. Check that the file is a staff export from your HR system."
         ) from exc
 
 
@@ -911,7 +910,6 @@ def scenario_run_start(
         path=[],
         started_at=now,
     )
-    pinned = CoursePolicyPin.objects.versions_by_policy(course)
     versions = []
     for policy in scenario.policies.all():
         version = pinned.get(policy.pk) or policy.current_version
