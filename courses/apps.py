@@ -13,13 +13,18 @@ class CoursesConfig(AppConfig):
         from assessments.models import Question
         from cms.signals import policy_version_recorded
         from courses import receivers
-        from courses.models import CoursePage
+        from courses.models import CoursePage, ScenarioPage
 
         # A course is pinned to the policy versions in force whenever it is published,
         # from whichever place Wagtail publishes it; that publish also finishes its
         # update list.
         page_published.connect(
             receivers.pin_course_policies, sender=CoursePage, dispatch_uid="course_pins"
+        )
+        # A role-play is frozen as a script, written for the policy versions current then,
+        # when it is published: a course still on older versions can find it later.
+        page_published.connect(
+            receivers.record_scenario_script, sender=ScenarioPage, dispatch_uid="scenario_scripts"
         )
         page_published.connect(
             receivers.close_course_update_list,

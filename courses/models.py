@@ -371,7 +371,9 @@ class ScenarioPage(LearnerFacingOnlyThroughPlayerMixin, Page):
 
 class ScenarioScript(models.Model):
     """A scenario frozen as it was published: runs play the script they started on,
-    whatever trainers change later."""
+    whatever trainers change later. It belongs to the policy versions it was written for
+    (those current when it was published); a course plays the newest script that holds
+    for the versions it is pinned to."""
 
     scenario = models.ForeignKey(ScenarioPage, on_delete=models.CASCADE, related_name="scripts")
     revision_id = models.PositiveBigIntegerField(
@@ -381,6 +383,12 @@ class ScenarioScript(models.Model):
     starting_mood = models.PositiveSmallIntegerField(choices=Mood.choices)
     steps = models.JSONField()
     pass_rule = models.JSONField()
+    policy_versions = models.ManyToManyField(
+        "cms.PolicyVersion",
+        blank=True,
+        related_name="scenario_scripts",
+        help_text="The policy versions the script was written for.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -396,6 +404,15 @@ class ScenarioScript(models.Model):
     @cached_property
     def graph(self) -> ScenarioGraph:
         return ScenarioGraph.from_data(self.steps)
+
+    def cited_sections(self, policy_id: int) -> set[str]:
+        """The keys of the sections of a policy that the script's replies cite."""
+        return {
+            choice.section_key
+            for step in self.graph.steps
+            for choice in step.choices
+            if choice.policy_id == policy_id and choice.section_key
+        }
 
     def rule(self) -> PassRule:
         return PassRule(

@@ -2,6 +2,7 @@
 
 from wagtail.log_actions import get_active_log_context
 
+from courses.scripts import scenario_script_current
 from courses.services import course_pin_policies
 from courses.update_list_services import (
     course_update_items_close_deleted,
@@ -30,3 +31,7 @@ def close_update_items_of_deleted_page(sender, instance, **kwargs):
 
 def close_update_items_of_deleted_question(sender, instance, **kwargs):
     course_update_items_close_deleted(question_id=instance.pk)
+
+
+def record_scenario_script(sender, instance, **kwargs):
+    scenario_script_current(scenario=instance)

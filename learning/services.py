@@ -891,11 +891,14 @@ def recertifications_complete_waiting(*, course: CoursePage) -> int:
 def scenario_run_start(
     *, user, course: CoursePage, scenario: ScenarioPage, mode: str
 ) -> ScenarioRun:
-    """Begin a play-through on the scenario as published now, recording the policy
-    versions the course is pinned to (or, for a policy it does not pin, the current one)."""
+    """Begin a play-through on the newest script of the scenario written for the policy
+    versions the course is pinned to, recording those versions (or, for a policy it does
+    not pin, the current one). Refused (ScenarioNotReady) while the role-play has no
+    script for the course's versions."""
     if mode not in ScenarioMode.values:
         raise ValueError(f"Unknown mode {mode!r}.")
-    script = scenario_script_current(scenario=scenario)
+    pinned = CoursePolicyPin.objects.versions_by_policy(course)
+    script = scenario_script_for_course(scenario=scenario, pinned=pinned)
     state = script.graph.start_state(mood=script.starting_mood)
     now = timezone.now()
     run = ScenarioRun.objects.create(

@@ -20,6 +20,7 @@ from assessments.services import (
 from certificates.models import Certificate
 from courses.choices import Competency, ScenarioOutcome
 from courses.models import CoursePolicyPin
+from courses.scripts import ScenarioNotReady, scenario_script_for_course
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentReason, AssignmentStatus, ScenarioMode
 from learning.recertification import (
@@ -207,13 +208,22 @@ def scenario(request, course_slug, scenario_slug):
         courses=[course],
         assignments={course.pk: open_assignment} if open_assignment else None,
     )[course.pk]
-    rule = current.pass_rule()
+    # The role-play as written for the policy versions the course teaches.
+    not_ready = ""
+    try:
+        script = scenario_script_for_course(
+            scenario=current, pinned=CoursePolicyPin.objects.versions_by_policy(course)
+        )
+        rule = script.rule()
+    except ScenarioNotReady as refused:
+        not_ready, rule = str(refused), current.pass_rule()
     return render(
         request,
         "learning/scenario.html",
         {
             "course": course,
             "scenario": current,
+            "not_ready": not_ready,
             "runs": runs,
             "unfinished": next((r for r in runs if not r.is_finished), None),
             # As completing the course counts it: on a recertification, a pass before it
@@ -239,7 +249,11 @@ def scenario_start(request, course_slug, scenario_slug):
     mode = request.POST.get("mode")
     if mode not in ScenarioMode.values:
         return HttpResponseBadRequest("Choose practice or assessed.")
-    run = scenario_run_start(user=request.user, course=course, scenario=current, mode=mode)
+    try:
+        run = scenario_run_start(user=request.user, course=course, scenario=current, mode=mode)
+    except ScenarioNotReady as refused:
+        messages.error(request, str(refused))
+        return redirect("learning:scenario", course_slug=course.slug, scenario_slug=current.slug)
     return redirect(
         "learning:scenario_run",
         course_slug=course.slug,

@@ -46,26 +46,64 @@ def record_existing_revisions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_attempt_section_scope'),
-        ('cms', '0007_policy_effective_date'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('wagtailcore', '0098_apitoken'),
+        ("assessments", "0005_attempt_section_scope"),
+        ("cms", "0007_policy_effective_date"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("wagtailcore", "0098_apitoken"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuestionRevisionVersion',
+            name="QuestionRevisionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revision_versions', to='assessments.question')),
-                ('revision', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='question_version', to='wagtailcore.revision')),
-                ('version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='question_revisions', to='cms.policyversion')),
-                ('section_keys', models.JSONField(blank=True, default=list, help_text='The sections of the policy the revision cites.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revision_versions",
+                        to="assessments.question",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="question_version",
+                        to="wagtailcore.revision",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="question_revisions",
+                        to="cms.policyversion",
+                    ),
+                ),
+                (
+                    "section_keys",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The sections of the policy the revision cites.",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['question', '-revision'], name='assessments_questio_81f762_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["question", "-revision"], name="assessments_questio_81f762_idx"
+                    )
+                ],
             },
         ),
         migrations.RunPython(record_existing_revisions, migrations.RunPython.noop),
