@@ -1,28 +1,20 @@
 """Render a certificate to PDF with WeasyPrint: A4 landscape, the bundled font, real
 text, a QR code of the verification address with the address printed beneath it.
 
-The renderer only reads the project's own static and media files (and inline data);
-anything else a template might point at is refused, and a render that runs too long
-fails with CertificateRenderError instead of holding a worker.
+Fonts, stylesheet, the fetcher that reads only the project's own static and media files
+and the time limit come from certificates/pdf.py, shared with every PDF the product makes.
 """
 
-import concurrent.futures
-import functools
 import string
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import segno
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
 
+from certificates import pdf
 from certificates.models import Certificate, CertificateTemplate
 from cms.models import SiteBranding
 from cms.site_address import site_base_url
@@ -38,41 +30,8 @@ VERIFY_MIN_FONT_PT = 4.5
 STYLESHEET = "certificates/certificate.css"  # loads the bundled DejaVu Sans from fonts/
 
 
-class CertificateRenderError(Exception):
+class CertificateRenderError(pdf.PdfRenderError):
     """The PDF could not be made; the certificate stays without one and can be retried."""
-
-
-def _allowed_roots() -> list[Path]:
-    roots = [Path(settings.MEDIA_ROOT).resolve()]
-    if settings.STATIC_ROOT:
-        roots.append(Path(settings.STATIC_ROOT).resolve())
-    roots.extend(Path(folder).resolve() for folder in settings.STATICFILES_DIRS)
-    return roots
-
-
-class LocalFilesFetcher(URLFetcher):
-    """Fetches inline data and the project's own static and media files, nothing else."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-
-    def fetch(self, url, headers=None):
-        if url.startswith("file:"):
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in _allowed_roots()):
-                raise ValueError(f"The certificate renderer does not read {path}.")
-        return super().fetch(url, headers)
-
-
-def _file_uri(path: str | None) -> str:
-    return Path(path).resolve().as_uri() if path else ""
-
-
-def _static_path(name: str) -> str:
-    found = finders.find(name)
-    if not found:
-        raise CertificateRenderError(f"The static file {name} is missing.")
-    return found
 
 
 def verification_url(certificate: Certificate, *, base_url: str | None = None) -> str:
@@ -147,50 +106,20 @@ def certificate_html(certificate: Certificate, template: CertificateTemplate | N
             # drawing and a fraction of the work for the renderer.
             "qr_png": qr.png_data_uri(scale=1, dark="#111111"),
             "qr_size": qr.symbol_size(scale=QR_MODULE_PX)[0],
-            "logo": _file_uri(logo.file.path) if logo else "",
+            "logo": pdf.file_uri(logo.file.path) if logo else "",
             "signature": (
-                _file_uri(template.signature.file.path) if template and template.signature else ""
+                pdf.file_uri(template.signature.file.path)
+                if template and template.signature
+                else ""
             ),
             "organisation": branding.organisation_name if branding else settings.WAGTAIL_SITE_NAME,
         },
     )
 
 
-@functools.cache
-def _shared_style() -> tuple[FontConfiguration, CSS]:
-    """The fixed stylesheet and its fonts, parsed and loaded once per process: that is
-    a third of the work of a render when done for every certificate."""
-    font_config = FontConfiguration()
-    stylesheet = CSS(
-        filename=_static_path(STYLESHEET),
-        font_config=font_config,
-        url_fetcher=LocalFilesFetcher(),
-    )
-    return font_config, stylesheet
-
-
-def _render(html: str) -> bytes:
-    font_config, stylesheet = _shared_style()
-    document = HTML(string=html, url_fetcher=LocalFilesFetcher(), base_url=None)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
-
-
 def render_pdf(certificate: Certificate, template: CertificateTemplate | None) -> bytes:
     html = certificate_html(certificate, template)
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(_render, html)
     try:
-        return future.result(timeout=settings.CERTIFICATE_RENDER_SECONDS)
-    except concurrent.futures.TimeoutError:
-        # The abandoned render may still be using the shared fonts; later renders get
-        # their own.
-        _shared_style.cache_clear()
-        raise CertificateRenderError(
-            f"Rendering took longer than {settings.CERTIFICATE_RENDER_SECONDS} seconds."
-        ) from None
-    except CertificateRenderError:
-        raise
-    except Exception as exc:
-        raise CertificateRenderError(f"Rendering failed: {exc}") from exc
-    finally:
-        pool.shutdown(wait=False)
+        return pdf.render_pdf(html, stylesheet=STYLESHEET)
+    except pdf.PdfRenderError as exc:
+        raise CertificateRenderError(str(exc)) from exc

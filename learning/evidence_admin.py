@@ -2,13 +2,12 @@
 same record as a PDF evidence pack or JSON, each stamped with who generated it and when
 and written to the audit log."""
 
-import functools
 import json
 
-from django.contrib.staticfiles import finders
+from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,10 +18,8 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from certificates.rendering import LocalFilesFetcher
+from certificates.pdf import PdfRenderError, render_pdf
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
 from cms.site_address import site_base_url
 from learning.evidence import (
@@ -38,30 +35,13 @@ STYLESHEET = "css/evidence_pack.css"  # loads the bundled DejaVu Sans from fonts
 EVIDENCE_ACTION = "learning.evidence_pack"
 
 
-class EvidenceRenderError(Exception):
-    """The evidence pack's stylesheet could not be found."""
-
-
-@functools.cache
-def _shared_style() -> tuple[FontConfiguration, CSS]:
-    """The evidence pack's stylesheet and fonts, loaded once per process."""
-    found = finders.find(STYLESHEET)
-    if not found:
-        raise EvidenceRenderError(f"The static file {STYLESHEET} is missing.")
-    font_config = FontConfiguration()
-    stylesheet = CSS(filename=found, font_config=font_config, url_fetcher=LocalFilesFetcher())
-    return font_config, stylesheet
-
-
 def evidence_pack_pdf(record: EmployeeRecord, *, generated_by: str, generated_at) -> bytes:
     """The record as an A4 PDF, with the stamp on every page and in the metadata."""
     html = render_to_string(
         "learning/reports/evidence_pack.html",
         {"record": record, "stamp": _stamp(generated_by, generated_at)},
     )
-    font_config, stylesheet = _shared_style()
-    document = HTML(string=html, url_fetcher=LocalFilesFetcher(), base_url=None)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    return render_pdf(html, stylesheet=STYLESHEET)
 
 
 def _stamp(generated_by: str, generated_at) -> str:
@@ -157,9 +137,13 @@ class EvidenceExportView(HROnlyMixin, View):
         employee = _employee(pk)
         record = employee_record(employee=employee, base_url=site_base_url(request))
         generated_by, generated_at = generated_by_label(request.user), timezone.now()
-        response = EXPORTS[self.export_format](
-            record, generated_by=generated_by, generated_at=generated_at
-        )
+        try:
+            response = EXPORTS[self.export_format](
+                record, generated_by=generated_by, generated_at=generated_at
+            )
+        except PdfRenderError:
+            messages.error(request, "The evidence pack could not be made just now; try again.")
+            return redirect("learning_employee_record", pk=employee.pk)
         filename = _filename(employee, generated_at, self.export_format)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         log(
