@@ -11,19 +11,16 @@ from django.views.decorators.http import require_GET
 
 from certificates.choices import CertificateStatus
 from certificates.services import certificate_for_code
+from cms.client_address import client_ip
 
 WINDOW_SECONDS = 60
 # Codes are URL-safe tokens; anything else typed into the form cannot name a certificate.
 CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _client(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def _over_limit(request) -> bool:
     """Count this lookup against the client's allowance for the current minute."""
-    key = f"verify-lookups:{_client(request)}:{int(timezone.now().timestamp()) // WINDOW_SECONDS}"
+    key = f"verify-lookups:{client_ip(request)}:{int(timezone.now().timestamp()) // WINDOW_SECONDS}"
     cache.add(key, 0, WINDOW_SECONDS * 2)
     try:
         count = cache.incr(key)

@@ -1,5 +1,6 @@
 """Settings shared by every environment; safe by default, secrets from the environment."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -23,6 +24,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (``10.0.0.0/8``, ``2001:db8::1``)."""
+    entries = env_list(name)
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, not {entry!r}."
+            ) from None
+    return entries
 
 
 DEBUG = False
@@ -214,6 +228,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# The proxies in front of the site (addresses or networks). A request from one of them
+# is counted against the client named in its X-Forwarded-For (cms/client_address.py), for
+# /verify/ and for sign-in alike; from anywhere else, X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 # Email domains whose owners may create their own account; empty: nobody may.
 SELF_REGISTRATION_DOMAINS = [d.lower() for d in env_list("SELF_REGISTRATION_DOMAINS")]
 
@@ -226,22 +244,23 @@ MFA_REQUIRED_GROUPS = ["HR"]
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_ONLY = False
-SOCIALACCOUNT_PROVIDERS: dict = {}
+# Single sign-on signs up only with the address the provider verified, not editable.
+SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SingleSignOnSignupForm"}
+# The OpenID Connect client is always installed (with PKCE); it offers a provider once
+# OIDC_SERVER_URL names one, or a social application is added in the database.
+INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
+SOCIALACCOUNT_PROVIDERS: dict = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "")
 if OIDC_SERVER_URL:
-    INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": os.environ.get("OIDC_PROVIDER_ID", "sso"),
-                "name": os.environ.get("OIDC_PROVIDER_NAME", "Company sign-in"),
-                "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
-                "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
-                "settings": {"server_url": OIDC_SERVER_URL},
-            }
-        ],
-    }
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": os.environ.get("OIDC_PROVIDER_ID", "sso"),
+            "name": os.environ.get("OIDC_PROVIDER_NAME", "Company sign-in"),
+            "client_id": os.environ.get("OIDC_CLIENT_ID", ""),
+            "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+            "settings": {"server_url": OIDC_SERVER_URL},
+        }
+    ]
 
 # --- Wagtail --------------------------------------------------------------
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Policy Certify")
