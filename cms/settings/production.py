@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import BASE_URL, MIDDLEWARE, WAGTAILADMIN_BASE_URL, env_bool, env_list
+from .base import BASE_URL, CACHES, MIDDLEWARE, WAGTAILADMIN_BASE_URL, env_bool, env_list
 
 REQUIRED_ENVIRONMENT = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
 
@@ -41,6 +41,17 @@ CSRF_COOKIE_SECURE = True
 # Wagtail's live preview shows the page in a same-origin frame, so DENY would break it.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Rate limits (/verify/, sign-in) must hold per client across every worker process: with
+# no Redis named in CACHE_URL, the cache lives in the database (its table is made by
+# ``migrate``, see cms/cache_table.py) rather than in each process's memory.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cms_cache",
+        }
+    }
 
 # Static files are served by the app itself, compressed and with far-future cache headers.
 MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
