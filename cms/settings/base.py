@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.security_headers.ContentSecurityPolicyMiddleware",
+    "cms.security_headers.NoStoreWhenSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "cms.site_address.SiteAddressMiddleware",
@@ -305,6 +307,9 @@ QUESTION_IMPORT_MAX_BYTES = 2 * 1024 * 1024
 DEMO_DATA_ALLOWED = False
 
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# Pages under this path are the Wagtail admin, whose Content-Security-Policy allows the
+# inline scripts and styles it needs (cms/security_headers.py).
+ADMIN_PATH_PREFIX = "/admin/"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
