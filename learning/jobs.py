@@ -263,6 +263,17 @@ def _counts(value) -> str:
     return "" if value is None else str(value)
 
 
+def _opened_and_completed(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):  # recorded before refreshers opened
+        return f"{_plural(value, 'recertification')} completed"
+    return (
+        f"{_plural(value.get('opened', 0), 'recertification')} opened, "
+        f"{value.get('completed', 0)} completed"
+    )
+
+
 @dataclass(frozen=True)
 class JobKind:
     name: str  # for jobs without arguments worth naming
@@ -287,8 +298,8 @@ JOB_KINDS: dict[str, JobKind] = {
     ),
     "learning.tasks.send_reminders": JobKind("Hourly expiries, windows and reminders"),
     "learning.tasks.complete_waiting_recertifications": JobKind(
-        "Completing recertifications waiting for a republished course",
-        done=lambda n: "" if n is None else f"{_plural(n, 'recertification')} completed",
+        "Opening recertifications waiting for a republished course",
+        done=lambda n: _opened_and_completed(n),
     ),
     "wagtail.tasks.update_reference_index_task": JobKind(
         "Reference index update", _names_for_objects("Reference index update")

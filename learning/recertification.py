@@ -136,6 +136,9 @@ def recertification_fan_out(
         progress.certificates += marked
         progress.assignments += assigned
         batches += 1
+    # Those whose course already teaches the version open at once; the rest wait, due
+    # no sooner than if it were ready today.
+    recertifications_open(version_ids=[version.pk])
     if progress.finished:
         log(
             instance=version.policy,
@@ -355,8 +358,9 @@ def _fan_out_batch(*, version, certificate_ids, due_on, deltas) -> tuple[int, in
         else:
             sooner.append(assignment_pk)
     for changed, assignment_pks in by_change.items():
+        # Now a refresher for this version: it waits for the course to teach it.
         Assignment.objects.filter(pk__in=assignment_pks).update(
-            policy_version=version, changed_sections=list(changed)
+            policy_version=version, changed_sections=list(changed), opened_at=None
         )
     Assignment.objects.filter(pk__in=sooner, due_date__gt=due_on).update(due_date=due_on)
     Assignment.objects.filter(pk__in=later, due_date__lt=due_on, due_date__gte=today).update(
@@ -414,9 +418,16 @@ def recertification_assign_expiring(*, today: datetime.date) -> int:
 
 
 def recertification_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The daily pass: write down expiries, then open the windows that have come round."""
-    today = today or timezone.localdate()
+    """The daily pass: open the refreshers whose course is ready (and keep those still
+    waiting from falling due), write down expiries, then open the windows that have come
+    round."""
+    now = timezone.now()
+    if today is not None and today != timezone.localdate(now):
+        now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(12)))
+    today = timezone.localdate(now)
+    opening = recertifications_open(now=now)
     return {
+        "refreshers_opened": opening.opened,
         "expired": certificates_expire(today=today),
         "assigned": recertification_assign_expiring(today=today),
     }
@@ -436,6 +447,232 @@ def recertification_waits_for(assignment: Assignment | None, pinned: dict) -> Po
         return None
     taught = pinned.get(version.policy_id)
     return version if taught is not None and taught.major < version.major else None
+
+
+@dataclass(frozen=True)
+class RefresherWait:
+    """Why a recertification after a policy change has not opened yet: its course still
+    teaches an older major version of the policy, or the version has not taken effect."""
+
+    version: PolicyVersion  # the version the refresher is for
+    taught: PolicyVersion | None  # the older version the course still teaches, if it does
+    takes_effect: datetime.datetime | None  # when the version takes effect, if still to come
+
+    @property
+    def for_course_update(self) -> bool:
+        return self.taught is not None
+
+    @property
+    def name(self) -> str:
+        return f"{self.version.title} {self.version.label}"
+
+    @property
+    def status_label(self) -> str:
+        """The refresher's status where an assignment's would be shown."""
+        if self.taught is not None:
+            return "Waiting for course update"
+        return f"Opens on {self.takes_effect_text}"
+
+    @property
+    def takes_effect_text(self) -> str:
+        return _day(self.takes_effect) if self.takes_effect else ""
+
+    @property
+    def hold(self) -> str:
+        """What holds completion back, as the course page lists it."""
+        holds = []
+        if self.taught is not None:
+            holds.append(f"the course is being updated to {self.name}")
+        if self.takes_effect is not None:
+            holds.append(f"{self.name} takes effect on {_day(self.takes_effect)}")
+        return " and ".join(holds)
+
+    def for_learner(self) -> str:
+        """What the learner reads beside the refresher while it waits."""
+        window = self.version.recertification_days or 0
+        then = f" You will then have {window} day{'' if window == 1 else 's'} to complete it."
+        if self.taught is not None and self.takes_effect is not None:
+            return (
+                f"Your refresher opens once your course is updated to {self.name} (it still "
+                f"teaches {self.taught.label}) and {self.version.label} has taken effect on "
+                f"{_day(self.takes_effect)}.{then}"
+            )
+        if self.taught is not None:
+            return (
+                f"Your refresher opens when your course is updated to {self.name}; until "
+                f"then it still teaches {self.taught.label}, so there is nothing to do yet."
+                f"{then}"
+            )
+        return (
+            f"Your refresher opens on {_day(self.takes_effect)}, when {self.name} takes "
+            f"effect.{then}"
+        )
+
+    def for_hr(self) -> str:
+        if self.taught is not None:
+            said = (
+                f"Waiting for a trainer to republish the course on {self.name} (it still "
+                f"teaches {self.taught.title} {self.taught.label})."
+            )
+        else:
+            said = "Waiting for the change to take effect."
+        if self.takes_effect is not None and self.taught is not None:
+            said += f" {self.name} takes effect on {_day(self.takes_effect)}."
+        elif self.takes_effect is not None:
+            said = f"Waiting for {self.name} to take effect on {_day(self.takes_effect)}."
+        return (
+            f"{said} The refresher opens then, due "
+            f"{self.version.recertification_days or 0} days later."
+        )
+
+
+def refresher_wait(
+    assignment: Assignment | None, pinned: dict, *, now: datetime.datetime | None = None
+) -> RefresherWait | None:
+    """Why an open recertification after a policy change has not opened yet, or None when
+    it is open (or is not one). ``pinned``: the course's versions by policy id. It opens
+    by itself once the course teaches the version it names and the version is in effect:
+    before then the course would teach the words it replaces, and an attempt could not
+    count (see ``recertification_began``)."""
+    if assignment is None or assignment.completed_at is not None:
+        return None
+    if not assignment.policy_version_id:
+        return None
+    version = assignment.policy_version
+    behind = recertification_waits_for(assignment, pinned) is not None
+    future = version.effective_at > (now or timezone.now())
+    if not behind and not future:
+        return None
+    return RefresherWait(
+        version=version,
+        taught=pinned[version.policy_id] if behind else None,
+        takes_effect=version.effective_at if future else None,
+    )
+
+
+class RefresherNotOpen(Exception):
+    """Something was started in a course whose refresher has not opened yet; the message
+    says why, in the learner's words."""
+
+    def __init__(self, wait: RefresherWait):
+        super().__init__(wait.for_learner())
+        self.wait = wait
+
+
+def refresher_check_open(*, assignment: Assignment | None, course: CoursePage) -> None:
+    """Refuse (RefresherNotOpen) to start anything in the course while the learner's
+    recertification waits for it; no query unless the assignment is one."""
+    if assignment is None or assignment.completed_at is not None:
+        return
+    if not assignment.policy_version_id:
+        return
+    wait = refresher_wait(assignment, CoursePolicyPin.objects.versions_by_policy(course))
+    if wait is not None:
+        raise RefresherNotOpen(wait)
+
+
+def recertification_due_from(version: PolicyVersion, ready_on: datetime.date) -> datetime.date:
+    """The due-date rule: the later of the version's effective date and the day the course
+    is ready on it, plus the version's window."""
+    effective = timezone.localdate(version.effective_at)
+    return max(effective, ready_on) + datetime.timedelta(days=version.recertification_days or 0)
+
+
+@dataclass
+class OpeningProgress:
+    opened: int = 0  # refreshers that opened
+    waiting: int = 0  # refreshers still waiting
+
+
+def _due_dates_move(*, pairs, due_on: datetime.date, today: datetime.date) -> None:
+    """Move the due date of the assignments (pk, user id, course id) to ``due_on`` when
+    it is later, and the recertification date of the certificates they renew with them,
+    so that nothing lapses while the course is unready. An assignment already overdue
+    stays overdue, and nothing moves sooner."""
+    Assignment.objects.filter(
+        pk__in=[pk for pk, _, _ in pairs], due_date__gte=today, due_date__lt=due_on
+    ).update(due_date=due_on)
+    by_course: dict[int, set[int]] = {}
+    for _, user_id, course_id in pairs:
+        by_course.setdefault(course_id, set()).add(user_id)
+    for course_id, user_ids in by_course.items():
+        Certificate.objects.filter(
+            course_id=course_id,
+            user_id__in=user_ids,
+            status=CertificateStatus.RECERTIFICATION_DUE,
+            recertification_due_on__gte=today,
+            recertification_due_on__lt=due_on,
+        ).update(recertification_due_on=due_on)
+
+
+def recertifications_open(
+    *, course_ids=None, version_ids=None, now: datetime.datetime | None = None
+) -> OpeningProgress:
+    """Open the recertifications whose course now teaches the version they name (once it
+    is in effect), recording when, and set their due dates by the rule of
+    ``recertification_due_from``, the ready day being the day the course was pinned to
+    that version. Those still waiting are kept due no sooner than if the course were
+    ready today, so they never fall overdue (nor their certificates lapse) for a course
+    the learner cannot take yet. A due date only ever moves later, and one already
+    passed stays as it is. Statements grow with the courses and versions concerned, not
+    with the people. Safe to run again: run when a course is republished, after a
+    fan-out and hourly."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    candidates = Assignment.objects.open().filter(
+        policy_version__isnull=False, opened_at__isnull=True
+    )
+    if course_ids is not None:
+        candidates = candidates.filter(course_id__in=course_ids)
+    if version_ids is not None:
+        candidates = candidates.filter(policy_version_id__in=version_ids)
+    rows = list(
+        candidates.values_list(
+            "pk", "employee__user_id", "course_id", "policy_version_id", "assigned_at"
+        )
+    )
+    progress = OpeningProgress()
+    if not rows:
+        return progress
+    versions = PolicyVersion.objects.in_bulk({row[3] for row in rows})
+    pins: dict[tuple[int, int], tuple[int, datetime.datetime]] = {}
+    for course_id, policy_id, major, pinned_at in CoursePolicyPin.objects.filter(
+        course_id__in={row[2] for row in rows}
+    ).values_list("course_id", "version__policy_id", "version__major", "pinned_at"):
+        pins[(course_id, policy_id)] = (major, pinned_at)
+    waiting: dict[int, list] = {}
+    opening: dict[tuple[int, datetime.datetime], list] = {}
+    for pk, user_id, course_id, version_id, assigned_at in rows:
+        version = versions[version_id]
+        pin = pins.get((course_id, version.policy_id))
+        if (pin is not None and pin[0] < version.major) or version.effective_at > now:
+            waiting.setdefault(version_id, []).append((pk, user_id, course_id))
+            continue
+        # Ready when the course was pinned to the version (or when it took effect, if
+        # later); open since then, or since it was made if that came later still.
+        ready = max(version.effective_at, pin[1]) if pin else version.effective_at
+        opened = max(assigned_at, ready)
+        key = (version_id, opened, timezone.localdate(ready))
+        opening.setdefault(key, []).append((pk, user_id, course_id))
+    with transaction.atomic():
+        for version_id, pairs in waiting.items():
+            _due_dates_move(
+                pairs=pairs,
+                due_on=recertification_due_from(versions[version_id], today),
+                today=today,
+            )
+            progress.waiting += len(pairs)
+        for (version_id, opened, ready_on), pairs in opening.items():
+            _due_dates_move(
+                pairs=pairs,
+                due_on=recertification_due_from(versions[version_id], ready_on),
+                today=today,
+            )
+            Assignment.objects.filter(
+                pk__in=[pk for pk, _, _ in pairs], opened_at__isnull=True
+            ).update(opened_at=opened)
+            progress.opened += len(pairs)
+    return progress
 
 
 def recertifications_waiting_on(courses: list[CourseToRepublish]) -> dict[int, int]:
@@ -576,34 +813,30 @@ def completion_held_back(
     *, assignment: Assignment | None, pinned: dict, everything_done: bool, for_hr: bool = False
 ) -> str:
     """In words, what holds an open recertification back that the learner cannot do
-    themselves, and what happens next; empty when nothing does. ``for_hr`` words it for
-    someone reading another person's record."""
-    version = recertification_waits_for(assignment, pinned)
-    if version is None:
+    themselves (the refresher has not opened: see ``refresher_wait``), and what happens
+    next; empty when nothing does. ``for_hr`` words it for someone reading another
+    person's record."""
+    wait = refresher_wait(assignment, pinned)
+    if wait is None:
         return ""
-    taught = pinned[version.policy_id]
-    new, old = f"{version.title} {version.label}", f"{taught.title} {taught.label}"
+    # Work done before the refresher waited (it cannot be started while it does) may
+    # already be everything: then the update alone completes it.
+    done_already = everything_done and wait.taught is not None
     if for_hr:
-        return (
-            f"Waiting for a trainer to republish the course on {new} (it still teaches "
-            f"{old}). "
-            + (
-                "Everything else is done: it completes by itself once the course is republished."
-                if everything_done
-                else "The rest of the work can go on meanwhile."
+        if done_already:
+            return (
+                f"Waiting for a trainer to republish the course on {wait.name} (it still "
+                f"teaches {wait.taught.title} {wait.taught.label}). Everything else is "
+                "done: it completes by itself once the course is republished."
             )
-        )
-    if everything_done:
+        return wait.for_hr()
+    if done_already:
         return (
-            f"Your course is waiting for its trainer to update it to {new}. You have done "
-            "everything it asks: you will be certified as soon as they do, with nothing "
-            "more to do."
+            f"Your course is waiting for its trainer to update it to {wait.name}. You have "
+            "done everything it asks: you will be certified as soon as they do, with "
+            "nothing more to do."
         )
-    return (
-        f"This course still teaches {old}; its trainer is updating it to {new}. Carry on "
-        "with what it asks: your recertification completes once the course is updated, "
-        "with nothing more to do then."
-    )
+    return wait.for_learner()
 
 
 def _day(value) -> str:
@@ -644,7 +877,8 @@ def recertification_reason(
             )
         return "The whole course again, to renew your certificate."
     headings = assignment.changed_section_headings
-    changed = f"{version.title} changed on {_day(version.effective_at)}"
+    verb = "changes" if version.effective_at > timezone.now() else "changed"
+    changed = f"{version.title} {verb} on {_day(version.effective_at)}"
     if headings:
         count = f"{len(headings)} section{'' if len(headings) == 1 else 's'}"
         return f"{changed}: {count} ({', '.join(headings)})."

@@ -12,6 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,12 @@ def reminder_kind(days_left: int, offsets: list[int]) -> str | None:
     return f"due-{reached[0]}" if reached else None
 
 
+# A recertification after a policy change that has not opened (its course does not teach
+# the new version yet): there is nothing the learner can do, so nobody is reminded of it.
+# ``recertifications_open``, run just before reminders are claimed, records the opening.
+_not_opened = Q(policy_version__isnull=False, opened_at__isnull=True)
+
+
 @transaction.atomic
 def reminders_claim(*, today: datetime.date) -> uuid.UUID:
     """Record the reminders now due, each (assignment, kind) once, in a few statements.
@@ -48,6 +55,7 @@ def reminders_claim(*, today: datetime.date) -> uuid.UUID:
     rows = []
     for pk, due_date, email, manager_email, manager_active in (
         Assignment.objects.open()
+        .exclude(_not_opened)
         .filter(employee__active=True, due_date__lte=horizon)
         .values_list(
             "pk",
@@ -123,7 +131,12 @@ def _deliver(pk: int, *, connection, today: datetime.date, base_url: str) -> boo
         )
         if reminder is None:
             return False
-        if reminder.assignment.completed_at is not None or not reminder.assignment.employee.active:
+        assignment = reminder.assignment
+        if (
+            assignment.completed_at is not None
+            or not assignment.employee.active
+            or (assignment.policy_version_id and assignment.opened_at is None)
+        ):
             reminder.delete()
             return False
         try:
@@ -168,6 +181,11 @@ def assignment_nudge(*, assignment: Assignment, actor, today: datetime.date) -> 
         )
     if not employee.active:
         raise NudgeRefused(f"{who} is no longer active, so no reminder was sent.")
+    if assignment.policy_version_id and assignment.opened_at is None:
+        raise NudgeRefused(
+            f"{who}'s refresher of {what} has not opened yet: it opens when the course is "
+            "updated to the new policy version, so no reminder was sent."
+        )
     kind = nudge_kind(today)
     try:
         with transaction.atomic():

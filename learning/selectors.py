@@ -28,6 +28,7 @@ from learning.models import (
 )
 from learning.recertification import (
     DeltaAssessment,
+    RefresherWait,
     completion_held_back,
     delta_assessment_for,
     final_passes_counting,
@@ -36,6 +37,7 @@ from learning.recertification import (
     pins_in_effect_from,
     recertification_reason,
     recertification_since,
+    refresher_wait,
 )
 
 DUE_SOON_DAYS = 14
@@ -104,6 +106,25 @@ class CourseProgress:
         if self.has_assessment:
             parts.append("final assessment passed")
         return ", ".join(parts)
+
+    def holds(self, wait: RefresherWait | None = None) -> list[str]:
+        """Whatever still holds completing the course back, each in words: the refresher
+        waiting for the course (``wait``), then the work left."""
+        said = [wait.hold] if wait is not None else []
+        left = [m for m in self.modules if m.pk not in self.done]
+        if len(left) == 1:
+            said.append(f"the module \u201c{left[0].title}\u201d is not finished yet")
+        elif left:
+            said.append(f"{len(left)} modules are not finished yet")
+        unplayed = [s for s in self.scenarios if s.pk not in self.passed]
+        if len(unplayed) == 1:
+            said.append(f"the role-play \u201c{unplayed[0].title}\u201d is not passed yet")
+        elif unplayed:
+            said.append(f"{len(unplayed)} role-plays are not passed yet")
+        if self.has_assessment and not self.assessment_passed:
+            kind = "recertification assessment" if self.short_assessment else "final assessment"
+            said.append(f"the {kind} is not yet passed")
+        return said
 
     def scenario_state(self, scenario: ScenarioPage) -> str:
         if scenario.pk in self.passed:
@@ -246,10 +267,20 @@ class DashboardRow:
     due_soon: bool
     why: str = ""  # why a recertification asks for the course again
     held_back: str = ""  # what holds its completion back, when the learner cannot help it
+    waiting: RefresherWait | None = None  # a refresher that has not opened yet
 
     @property
     def status_label(self) -> str:
+        if self.waiting is not None and self.status != AssignmentStatus.OVERDUE:
+            return self.waiting.status_label
         return AssignmentStatus(self.status).label
+
+    @property
+    def badge(self) -> str:
+        """The status's style: a refresher not open yet reads apart from one not started."""
+        if self.waiting is not None and self.status != AssignmentStatus.OVERDUE:
+            return "waiting"
+        return self.status
 
 
 def learner_dashboard(*, user, today: datetime.date) -> dict:
@@ -286,8 +317,10 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
         status = assignment.status_on(today)
         course_progress = progress[assignment.course_id]
         is_open = assignment.completed_at is None
+        wait = refresher_wait(assignment, pinned.get(assignment.course_id, {})) if is_open else None
         rows.append(
             DashboardRow(
+                waiting=wait,
                 why=recertification_reason(
                     assignment=assignment,
                     certificate=newest.get(assignment.course_id),
@@ -308,11 +341,16 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
                 due_soon=(
                     status != AssignmentStatus.COMPLETED
                     and status != AssignmentStatus.OVERDUE
+                    and wait is None
                     and assignment.due_date <= today + datetime.timedelta(days=DUE_SOON_DAYS)
                 ),
             )
         )
     overdue = [r for r in rows if r.status == AssignmentStatus.OVERDUE]
+    # A refresher that has not opened has nothing to do yet: it waits on its own.
+    waiting = [r for r in rows if r.waiting is not None and r.status != AssignmentStatus.OVERDUE]
+    apart = {id(r) for r in waiting}
+    rows = [r for r in rows if id(r) not in apart]
     due_soon = [r for r in rows if r.due_soon]
     in_progress = [r for r in rows if r.status == AssignmentStatus.IN_PROGRESS and not r.due_soon]
     not_started = [r for r in rows if r.status == AssignmentStatus.NOT_STARTED and not r.due_soon]
@@ -327,9 +365,10 @@ def learner_dashboard(*, user, today: datetime.date) -> dict:
             ("due-soon", "Due in the next two weeks", due_soon),
             ("in-progress", "In progress", in_progress),
             ("not-started", "Not started yet", not_started),
+            ("waiting", "Opens when the course is updated", waiting),
             ("completed", "Completed", completed),
         ],
-        "has_assignments": bool(rows),
+        "has_assignments": bool(rows or waiting),
         "open_courses": open_courses,
         "certificates": [
             (certificate, CertificateStatus(certificate.status_on(today)).label)

@@ -43,6 +43,7 @@ from learning.recertification import (
     final_passes_counting,
     recertification_since,
     recertification_waits_for,
+    refresher_check_open,
 )
 
 User = get_user_model()
@@ -743,7 +744,13 @@ def module_open(
     """Remember that someone opened a module, so they resume where they left off.
 
     Pass the person's assignment when the caller has it; it is marked started once.
+    Refused (RefresherNotOpen) while their recertification waits for the course to
+    teach the new policy version: the module would teach the words it replaces.
     """
+    if assignment is None:
+        refresher_check_open(assignment=_assignment_for(user=user, course=course), course=course)
+    else:
+        refresher_check_open(assignment=assignment, course=course)
     now = timezone.now()
     seen_before = ModuleProgress.objects.filter(user=user, module=module).update(last_opened_at=now)
     if not seen_before:
@@ -893,10 +900,12 @@ def scenario_run_start(
 ) -> ScenarioRun:
     """Begin a play-through on the newest script of the scenario written for the policy
     versions the course is pinned to, recording those versions (or, for a policy it does
-    not pin, the current one). Refused (ScenarioNotReady) while the role-play has no
+    not pin, the current one). Refused (RefresherNotOpen) while the learner's
+    recertification has not opened, and (ScenarioNotReady) while the role-play has no
     script for the course's versions."""
     if mode not in ScenarioMode.values:
         raise ValueError(f"Unknown mode {mode!r}.")
+    refresher_check_open(assignment=_assignment_for(user=user, course=course), course=course)
     pinned = CoursePolicyPin.objects.versions_by_policy(course)
     script = scenario_script_for_course(scenario=scenario, pinned=pinned)
     state = script.graph.start_state(mood=script.starting_mood)
@@ -1003,7 +1012,9 @@ def course_attempt_start(*, user, course: CoursePage, assessment: Assessment) ->
 
     On a delta recertification the final assessment is the short one: only its questions
     on the changed sections (see ``delta_assessment_for``). On any recertification only
-    the attempts made since it was assigned count towards the attempt limit."""
+    the attempts made since it was assigned count towards the attempt limit. Refused
+    (RefresherNotOpen) while the learner's recertification has not opened."""
+    refresher_check_open(assignment=_assignment_for(user=user, course=course), course=course)
     pinned = CoursePolicyPin.objects.versions_by_policy(course)
     scope = counted_since = None
     if assessment.pk == course.assessment_id:

@@ -15,7 +15,11 @@ from learning.jobs import (
     tasks_enqueue_once,
     workers_prune,
 )
-from learning.recertification import recertification_fan_out, recertification_sweep
+from learning.recertification import (
+    recertification_fan_out,
+    recertification_sweep,
+    recertifications_open,
+)
 from learning.reminders import reminders_claim, reminders_deliver
 from learning.services import recertifications_complete_waiting
 
@@ -39,13 +43,15 @@ def recertify_after_policy_change(version_id: int) -> int:
 
 
 @task()
-def complete_waiting_recertifications(course_id: int) -> int:
-    """Once a course is republished on a newer policy version, finish the
-    recertifications that were only waiting for it. Returns how many it completed."""
+def complete_waiting_recertifications(course_id: int) -> dict[str, int]:
+    """Once a course is republished on a newer policy version, open the refreshers that
+    waited for it (setting their due dates) and finish those that had nothing left to
+    do. Returns how many it opened and completed."""
     course = CoursePage.objects.filter(pk=course_id).first()
     if course is None:
-        return 0
-    return recertifications_complete_waiting(course=course)
+        return {"opened": 0, "completed": 0}
+    opened = recertifications_open(course_ids=[course.pk]).opened
+    return {"opened": opened, "completed": recertifications_complete_waiting(course=course)}
 
 
 def missing_work_queue() -> dict[str, int]:

@@ -24,8 +24,10 @@ from courses.scripts import ScenarioNotReady, scenario_script_for_course
 from courses.services import KnowledgeCheckError
 from learning.choices import AssignmentReason, AssignmentStatus, ScenarioMode
 from learning.recertification import (
+    RefresherNotOpen,
     completion_held_back,
     recertification_began,
+    refresher_wait,
 )
 from learning.selectors import (
     assessment_heading,
@@ -87,24 +89,52 @@ def course_overview(request, course_slug):
         pinned=pins,
         everything_done=progress.completed == progress.total,
     )
+    wait = refresher_wait(open_assignment, pins)
+    badge, status_label = status, AssignmentStatus(status).label if status else ""
+    if wait is not None and status != AssignmentStatus.OVERDUE:
+        badge, status_label = "waiting", wait.status_label
     return render(
         request,
         "learning/course_overview.html",
         {
             "held_back": held_back,
+            "waiting": wait,
+            "holds": progress.holds(wait) if open_assignment else [],
             "course": course,
             "assignment": assignment,
             "progress": progress,
             "modules": [(m, progress.state_of(m)) for m in progress.modules],
             "scenarios": [(s, progress.scenario_state(s)) for s in progress.scenarios],
             "status": status,
-            "status_label": AssignmentStatus(status).label if status else "",
+            "status_label": status_label,
+            "badge": badge,
             "policies": sorted(pins.values(), key=lambda version: version.title),
             "delta": final.delta,
             "recertifying": bool(
                 open_assignment and open_assignment.reason == AssignmentReason.RECERTIFICATION
             ),
         },
+    )
+
+
+def _refresher_closed(request, course, assignment, *, wait=None):
+    """Instead of a module, role-play or assessment: while the learner's recertification
+    waits for the course to teach the new policy version (or for it to take effect),
+    nothing in the course can be started, so nobody learns the words being replaced.
+    None when it is open."""
+    if wait is None:
+        if assignment is None or assignment.completed_at is not None:
+            return None
+        if not assignment.policy_version_id:
+            return None  # not a refresher after a policy change: no query
+        wait = refresher_wait(assignment, CoursePolicyPin.objects.versions_by_policy(course))
+        if wait is None:
+            return None
+    return render(
+        request,
+        "learning/refresher_closed.html",
+        {"course": course, "waiting": wait, "message": wait.for_learner()},
+        status=403,
     )
 
 
@@ -153,15 +183,21 @@ def _module_context(request, course, module, *, check_error=None):
 def module(request, course_slug, module_slug):
     course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = module_in_course(course=course, slug=module_slug)
-    module_open(user=request.user, course=course, module=current, assignment=assignment)
+    try:
+        module_open(user=request.user, course=course, module=current, assignment=assignment)
+    except RefresherNotOpen as closed:
+        return _refresher_closed(request, course, assignment, wait=closed.wait)
     return render(request, "learning/module.html", _module_context(request, course, current))
 
 
 @login_required
 @require_POST
 def knowledge_check(request, course_slug, module_slug, block_id):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = module_in_course(course=course, slug=module_slug)
+    closed = _refresher_closed(request, course, assignment)
+    if closed is not None:
+        return closed
     try:
         knowledge_check_answer(
             user=request.user, module=current, block_id=block_id, option=request.POST.get("option")
@@ -178,10 +214,12 @@ def knowledge_check(request, course_slug, module_slug, block_id):
 @login_required
 @require_POST
 def module_finish(request, course_slug, module_slug):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = module_in_course(course=course, slug=module_slug)
     try:
         course_done = module_complete(user=request.user, course=course, module=current)
+    except RefresherNotOpen as closed:
+        return _refresher_closed(request, course, assignment, wait=closed.wait)
     except ModuleIncompleteError as exc:
         messages.error(request, str(exc))
         return redirect("learning:module", course_slug=course.slug, module_slug=current.slug)
@@ -201,6 +239,9 @@ def module_finish(request, course_slug, module_slug):
 def scenario(request, course_slug, scenario_slug):
     course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = scenario_in_course(course=course, slug=scenario_slug)
+    closed = _refresher_closed(request, course, assignment)
+    if closed is not None:
+        return closed
     runs = scenario_runs_for(user=request.user, course=course, scenario=current)
     open_assignment = assignment if assignment and assignment.completed_at is None else None
     progress = course_progress_for(
@@ -244,13 +285,15 @@ def scenario(request, course_slug, scenario_slug):
 @login_required
 @require_POST
 def scenario_start(request, course_slug, scenario_slug):
-    course, _ = course_for_learner(user=request.user, slug=course_slug)
+    course, assignment = course_for_learner(user=request.user, slug=course_slug)
     current = scenario_in_course(course=course, slug=scenario_slug)
     mode = request.POST.get("mode")
     if mode not in ScenarioMode.values:
         return HttpResponseBadRequest("Choose practice or assessed.")
     try:
         run = scenario_run_start(user=request.user, course=course, scenario=current, mode=mode)
+    except RefresherNotOpen as closed:
+        return _refresher_closed(request, course, assignment, wait=closed.wait)
     except ScenarioNotReady as refused:
         messages.error(request, str(refused))
         return redirect("learning:scenario", course_slug=course.slug, scenario_slug=current.slug)
@@ -323,6 +366,9 @@ def _attempt_url(course, which, attempt, name="attempt", page=None) -> str:
 @require_GET
 def assessment(request, course_slug, which):
     course, current, assignment = _assessment_context(request, course_slug, which)
+    closed = _refresher_closed(request, course, assignment)
+    if closed is not None:
+        return closed
     history = attempt_history(
         user=request.user, assessment=current, since=_counted_since(which, assignment)
     )
@@ -351,9 +397,11 @@ def assessment(request, course_slug, which):
 @login_required
 @require_POST
 def assessment_start(request, course_slug, which):
-    course, current, _ = _assessment_context(request, course_slug, which)
+    course, current, assignment = _assessment_context(request, course_slug, which)
     try:
         attempt = course_attempt_start(user=request.user, course=course, assessment=current)
+    except RefresherNotOpen as closed:
+        return _refresher_closed(request, course, assignment, wait=closed.wait)
     except AttemptRefused as refused:
         if refused.attempt is not None:
             messages.info(request, "You already have an attempt in progress; here it is.")

@@ -8,18 +8,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Attempt
-from assessments.services import AttemptRefused, attempt_start
+from assessments.services import (
+    AttemptRefused,
+    attempt_save,
+    attempt_start,
+    attempt_submit,
+    served_items,
+)
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate
 from certificates.services import CertificateIssueRefused, certificate_issue
 from cms.models import PolicyVersion
-from courses.models import CoursePage
+from courses.models import CoursePage, CoursePolicyPin
 from learning.choices import AssignmentReason
 from learning.evidence import employee_record
-from learning.models import Assignment
-from learning.recertification import recertification_fan_out, recertification_sweep
+from learning.models import Assignment, ModuleProgress
+from learning.recertification import (
+    delta_assessment_for,
+    recertification_fan_out,
+    recertification_since,
+    recertification_sweep,
+)
 from learning.selectors import learner_dashboard
 from learning.services import course_requirements_met, module_complete
+from tests.assessments.attempt_helpers import form
+from tests.assessments.factories import SAMPLES
 from tests.courses.factories import refunds_course
 from tests.learning.factories import EmployeeFactory
 from tests.learning.test_course_player import assign
@@ -44,17 +57,37 @@ def course_and_policy():
     return refunds_course(certificate_validity_months=12)
 
 
+def submitted(attempt):
+    items = served_items(attempt)
+    answered = [(item, SAMPLES[item.kind][1]) for item in items]
+    attempt_save(
+        attempt=attempt, sequence=0, data=form(*answered), positions=[i.position for i in items]
+    )
+    return attempt_submit(attempt=attempt)
+
+
 @pytest.fixture
 def passed_before_republish(course_and_policy):
-    """Certified on Refunds 1.0; 2.0 comes out and the holder does all of the delta
-    recertification (module and short assessment) before the course is republished."""
+    """Certified on Refunds 1.0; 2.0 comes out and the holder did all of the delta
+    recertification (module and short assessment) before the course was republished, as
+    an installation allowed before refreshers waited for their course: stored as it was."""
     course, policy = course_and_policy
-    with_final(course, policy, attempts_allowed=2)
+    window, _ = with_final(course, policy, attempts_allowed=2)
     course = CoursePage.objects.get(pk=course.pk)
     person = certified_by_the_final(course)
     recertification_fan_out(version_id=material(policy).pk)
-    module_complete(user=person.user, course=course, module=course.get_modules()[0])
-    assert sit(person.user, course).passed
+    for question in window:
+        question.save_revision()
+    ModuleProgress.objects.filter(user=person.user).update(completed_at=timezone.now())
+    assignment = recertification_of(person)
+    attempt = attempt_start(
+        user=person.user,
+        assessment=course.assessment,
+        policy_versions=CoursePolicyPin.objects.versions_by_policy(course).values(),
+        scope=delta_assessment_for(assignment=assignment, course=course).scope,
+        counted_since=recertification_since(assignment),
+    )
+    assert submitted(attempt).passed
     return course, person
 
 
@@ -62,7 +95,9 @@ def recertification_of(person):
     return Assignment.objects.get(employee=person, reason=AssignmentReason.RECERTIFICATION)
 
 
-def test_the_course_page_says_what_the_learner_waits_for(client, passed_before_republish):
+def test_work_done_before_it_waited_is_said_to_need_only_the_update(
+    client, passed_before_republish
+):
     course, person = passed_before_republish
     assert recertification_of(person).completed_at is None
     client.force_login(person.user)
@@ -72,7 +107,22 @@ def test_the_course_page_says_what_the_learner_waits_for(client, passed_before_r
     assert WAITING in dashboard
 
 
-def test_hrs_record_says_it_waits_for_the_trainer(passed_before_republish, hr_user, client):
+def test_hrs_record_says_it_waits_for_the_trainer(course_and_policy, hr_user, client):
+    course, policy = course_and_policy
+    with_final(course, policy)
+    person = certified_by_the_final(CoursePage.objects.get(pk=course.pk))
+    recertification_fan_out(version_id=material(policy).pk)
+    (entry,) = [a for a in employee_record(employee=person).assignments if not a.completed_at]
+    assert entry.held_back == (
+        "Waiting for a trainer to republish the course on Refunds 2.0 (it still teaches "
+        "Refunds 1.0). The refresher opens then, due 30 days later."
+    )
+    client.force_login(hr_user)
+    html = client.get(reverse("learning_employee_record", args=[person.pk])).content.decode()
+    assert "Waiting for a trainer to republish the course on Refunds 2.0" in html
+
+
+def test_hrs_record_says_when_work_done_before_needs_only_the_update(passed_before_republish):
     _, person = passed_before_republish
     (entry,) = [a for a in employee_record(employee=person).assignments if not a.completed_at]
     assert entry.held_back == (
@@ -80,9 +130,6 @@ def test_hrs_record_says_it_waits_for_the_trainer(passed_before_republish, hr_us
         "Refunds 1.0). Everything else is done: it completes by itself once the course is "
         "republished."
     )
-    client.force_login(hr_user)
-    html = client.get(reverse("learning_employee_record", args=[person.pk])).content.decode()
-    assert "Waiting for a trainer to republish the course on Refunds 2.0" in html
 
 
 def test_republishing_the_course_completes_the_waiting_recertification(
@@ -98,26 +145,6 @@ def test_republishing_the_course_completes_the_waiting_recertification(
     client.force_login(person.user)
     page = client.get(reverse("learning:course", args=[course.slug])).content.decode()
     assert "waiting for its trainer" not in page
-
-
-def test_someone_with_work_left_is_told_to_carry_on_and_is_not_completed(
-    course_and_policy, client, django_capture_on_commit_callbacks
-):
-    course, policy = course_and_policy
-    with_final(course, policy, attempts_allowed=2)
-    course = CoursePage.objects.get(pk=course.pk)
-    person = certified_by_the_final(course)
-    recertification_fan_out(version_id=material(policy).pk)
-    client.force_login(person.user)
-    page = client.get(reverse("learning:course", args=[course.slug])).content.decode()
-    assert (
-        "This course still teaches Refunds 1.0; its trainer is updating it to Refunds 2.0." in page
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        course.save_revision().publish()
-    assert recertification_of(person).completed_at is None
-    page = client.get(reverse("learning:course", args=[course.slug])).content.decode()
-    assert "its trainer is updating it" not in page
 
 
 # --- nothing is assessed on a version before it took effect ---------------------------
@@ -245,38 +272,6 @@ def test_a_pass_graded_late_on_an_old_version_does_not_stop_the_course_finishing
     assert certificate.attempt_id == on_new.pk
     assert [str(v) for v in certificate.versions.all()] == ["Refunds 2.0"]
     assert Assignment.objects.get(employee=person).completed_at is not None
-
-
-def test_republishing_completes_everyone_waiting_even_after_a_pass_graded_late(
-    course_and_policy, django_capture_on_commit_callbacks
-):
-    """The first holder's 1.0 pass is graded after their 2.0 one; the second's is not.
-    Both complete when the course moves to 2.0."""
-    course, policy = course_and_policy
-    with_final(course, policy, attempts_allowed=2)
-    course = CoursePage.objects.get(pk=course.pk)
-    people = [certified_by_the_final(course), certified_by_the_final(course)]
-    recertification_fan_out(version_id=material(policy).pk)
-    # The late grade belongs to whoever the job reaches first.
-    late, prompt = sorted(people, key=lambda person: recertification_of(person).pk)
-    for person in (late, prompt):
-        module_complete(user=person.user, course=course, module=course.get_modules()[0])
-        assert sit(person.user, course).passed
-    on_old, on_new = Attempt.objects.filter(user=late.user).order_by("started_at")
-    grade_later(on_old, than=on_new)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        course.save_revision().publish()
-
-    for person in (late, prompt):
-        assert recertification_of(person).completed_at is not None
-        new = Certificate.objects.get(user=person.user, status=CertificateStatus.VALID)
-        assert [str(v) for v in new.versions.all()] == ["Refunds 2.0"]
-        assert new.attempt.started_at >= new.versions.get().version.effective_at
-    assert (
-        Certificate.objects.get(user=late.user, status=CertificateStatus.VALID).attempt_id
-        == on_new.pk
-    )
 
 
 # --- why a recertification asks again --------------------------------------------------

@@ -22,6 +22,7 @@ from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee, ModuleProgress
 from learning.recertification import (
     RECERTIFICATION_MIN_QUESTIONS,
+    RefresherNotOpen,
     recertification_due_on,
     recertification_fan_out,
     recertification_sweep,
@@ -205,7 +206,7 @@ def test_statements_do_not_grow_with_the_people_affected(course_and_policy, peop
     with CaptureQueriesContext(connection) as queries:
         progress = recertification_fan_out(version_id=version.pk, batch_size=500)
     assert progress.certificates == people
-    assert len(queries) <= 23  # the same at 10 and 60 people
+    assert len(queries) <= 28  # the same at 10 and 60 people
 
 
 # --- expiry ------------------------------------------------------------------------
@@ -436,11 +437,15 @@ def test_finishing_before_the_course_teaches_the_new_version_does_not_complete_i
     version = material(policy)
     recertification_fan_out(version_id=version.pk)
     window = course.get_modules()[0]
-    module_complete(user=person.user, course=course, module=window)  # not republished yet
+    with pytest.raises(RefresherNotOpen):  # not republished yet: the refresher waits
+        module_complete(user=person.user, course=course, module=window)
     recertification = Assignment.objects.get(
         employee=person, reason=AssignmentReason.RECERTIFICATION
     )
     assert recertification.completed_at is None
+    assert not ModuleProgress.objects.filter(
+        user=person.user, module=window, completed_at__isnull=False
+    ).exists()
     assert Certificate.objects.get(user=person.user).status == (
         CertificateStatus.RECERTIFICATION_DUE
     )
@@ -692,7 +697,10 @@ def test_moving_on_resumes_after_a_crash_and_asks_only_for_what_changed_since(
     two = material(policy)
     recertification_fan_out(version_id=two.pk)
     window = course.get_modules()[0]
-    module_complete(user=first.user, course=course, module=window)  # relearnt for 2.0
+    # Relearnt for 2.0 (the course taught it for a while).
+    ModuleProgress.objects.filter(user=first.user, module=window).update(
+        completed_at=timezone.now()
+    )
     three = third(policy, days=30)
 
     half = recertification_fan_out(version_id=three.pk, batch_size=1, max_batches=1)
