@@ -15,7 +15,9 @@ from assessments.models import (
     QuestionBank,
     SelectionRule,
 )
+from assessments.services import question_confirm_for_version
 from cms.models import PolicyPage
+from cms.services import policy_version_compare
 
 BANK = "Customer service essentials"
 
@@ -898,6 +900,27 @@ def seed_refunds_2_question_updates(*, by, at: datetime.datetime) -> list[Questi
         _fill(question, spec, competencies=competencies, policies=policies)
         _date(question, question.save_revision(user=by, log_action=action), at)
         changed.append(question)
+    # The other refunds questions on a section 2.0 changed hold no figure it changed: the
+    # trainer read them again and confirmed them still correct for 2.0.
+    refunds = policies.get(REFUNDS)
+    version = refunds.current_version if refunds else None
+    earlier = (
+        refunds.versions.filter(major__lt=version.major).newest_first().first()
+        if version is not None
+        else None
+    )
+    if earlier is None:
+        return changed
+    reworded = set(policy_version_compare(old=earlier, new=version).changed_keys)
+    for question in Question.objects.filter(bank=bank, policy=refunds).order_by("pk"):
+        latest = question.revision_versions.order_by("-revision_id").first()
+        if question in changed or not set(question.section_key_list) & reworded:
+            continue
+        if latest is not None and latest.version_id == version.pk:
+            continue  # confirmed already
+        _date(
+            question, question_confirm_for_version(question=question, version=version, user=by), at
+        )
     return changed
 
 

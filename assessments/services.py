@@ -354,6 +354,16 @@ def question_revisions_for(within: Q, *, versions=(), now=None) -> dict[int, int
     return chosen
 
 
+@transaction.atomic
+def question_confirm_for_version(*, question: Question, version: PolicyVersion, user=None):
+    """A trainer's word that a question still holds, as it reads now, under ``version``
+    of its policy: a new revision of the same content, recorded as written for that
+    version (so attempts on it serve the question) and logged with who and when."""
+    revision = question.save_revision(user=user, log_action="assessments.question_confirm")
+    QuestionRevisionVersion.objects.record(question=question, revision=revision, version=version)
+    return revision
+
+
 def revision_holds(written_for, version, keys, *, memo=None) -> bool:
     """Whether a question revision written for the policy version ``written_for``, citing
     the sections ``keys``, holds for ``version`` of the same policy: the same major

@@ -125,3 +125,8 @@ def register_section_analysis_menu_item():
 def register_assessment_log_actions(actions):
     actions.register_action("assessments.export", "Export questions", "Questions exported")
     actions.register_action("assessments.grade", "Grade essays", "Essays graded")
+    actions.register_action(
+        "assessments.question_confirm",
+        "Confirm for a policy version",
+        "Confirmed still correct for the current policy version",
+    )

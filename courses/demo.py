@@ -1,5 +1,6 @@
 """Demo courses for the Harbourside team: onboarding plus three focused courses."""
 
+import datetime
 import io
 
 from django.core.files.base import ContentFile
@@ -9,11 +10,18 @@ from PIL import Image as PillowImage
 from PIL import ImageDraw, ImageFont
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
+from wagtail.models import PageLogEntry, Revision
 from weasyprint import HTML
 
 from cms.models import HomePage, PolicyPage
-from courses.demo_scenarios import scenario_specs
-from courses.models import CourseIndexPage, CoursePage, ModulePage, ScenarioPage
+from courses.demo_scenarios import REFUND_SLUG, as_first_written, scenario_specs
+from courses.models import (
+    CourseIndexPage,
+    CoursePage,
+    ModulePage,
+    ScenarioPage,
+    ScenarioScript,
+)
 
 CALL_FLOW_TITLE = "The four steps of a good contact"
 JOB_AID_TITLE = "Contact checklist (one page)"
@@ -662,9 +670,12 @@ def seed_courses() -> list[CoursePage]:
 
 
 def seed_scenarios() -> list[ScenarioPage]:
-    """Add each demo role-play to its course unless it is there already; published."""
+    """Add each demo role-play to its course unless it is there already; published. The
+    refund role-play in its first wording, on Refunds and Returns 1.1."""
     scenarios = []
     for spec in scenario_specs():
+        if spec["slug"] == REFUND_SLUG:
+            spec = as_first_written(spec)
         course = CoursePage.objects.get(slug=spec["course"])
         existing = ScenarioPage.objects.child_of(course).filter(slug=spec["slug"]).first()
         if existing is not None:
@@ -677,6 +688,29 @@ def seed_scenarios() -> list[ScenarioPage]:
         scenario.save_revision().publish()
         scenarios.append(ScenarioPage.objects.get(pk=scenario.pk))
     return scenarios
+
+
+def seed_refunds_2_scenario_update(*, by, at: datetime.datetime) -> ScenarioPage | None:
+    """The trainer's revision of the refund role-play to Refunds and Returns 2.0's figures,
+    published (so its script is written for 2.0) and dated ``at``; once. Runs played
+    before keep the script they were played on."""
+    spec = next(spec for spec in scenario_specs() if spec["slug"] == REFUND_SLUG)
+    course = CoursePage.objects.get(slug=spec["course"])
+    scenario = ScenarioPage.objects.child_of(course).filter(slug=REFUND_SLUG).first()
+    if scenario is None or scenario.persona_wants == spec["persona_wants"]:
+        return None
+    for name in ("brief", "persona_wants", "steps"):
+        setattr(scenario, name, spec[name])
+    revision = scenario.save_revision(user=by, log_action="wagtail.edit")
+    revision.publish(user=by)
+    # Invented history, so queryset updates: the edit and the publish happened that day.
+    Revision.objects.filter(pk=revision.pk).update(created_at=at)
+    PageLogEntry.objects.filter(page=scenario, revision=revision).update(timestamp=at)
+    ScenarioPage.objects.filter(pk=scenario.pk).update(
+        last_published_at=at, latest_revision_created_at=at
+    )
+    ScenarioScript.objects.filter(scenario=scenario, revision_id=revision.pk).update(created_at=at)
+    return ScenarioPage.objects.get(pk=scenario.pk)
 
 
 def attach_assessments(made: dict) -> None:

@@ -1316,6 +1316,32 @@ def _calling_about_mums_account() -> dict:
     }
 
 
+# The refund role-play as the trainer first wrote it, on Refunds and Returns 1.1 (a 30-day
+# window, store credit up to £50): the stools cost £48 so the best reply still fits. The
+# trainer moved it to 2.0's figures (the spec above) the day 2.0 came out.
+REFUND_FIRST_WORDING = [
+    ("45-day", "30-day"),
+    ("45 days", "30 days"),
+    ("£75", "£50"),
+    ("£72", "£48"),
+    ("seventy quid", "nearly fifty quid"),
+]
+REFUND_SLUG = "refund-outside-the-window"
+
+
+def as_first_written(value):
+    """A refund role-play spec (or any part of it) in its first, 1.1 wording."""
+    if isinstance(value, str):
+        for new, old in REFUND_FIRST_WORDING:
+            value = value.replace(new, old)
+        return value
+    if isinstance(value, list):
+        return [as_first_written(item) for item in value]
+    if isinstance(value, dict):
+        return {key: as_first_written(item) for key, item in value.items()}
+    return value
+
+
 def scenario_specs() -> list[dict]:
     """Each spec names the course (by slug) the scenario belongs to."""
     return [
@@ -1325,4 +1351,13 @@ def scenario_specs() -> list[dict]:
     ]
 
 
-__all__ = ["Mood", "ScenarioOutcome", "ending", "say", "scenario_specs", "step"]
+__all__ = [
+    "REFUND_SLUG",
+    "Mood",
+    "ScenarioOutcome",
+    "as_first_written",
+    "ending",
+    "say",
+    "scenario_specs",
+    "step",
+]

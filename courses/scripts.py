@@ -52,12 +52,13 @@ class ScenarioNotReady(Exception):
 def scenario_script_for_course(*, scenario: ScenarioPage, pinned: dict) -> ScenarioScript:
     """The script a course plays: the newest one (by the revision it was made from) that
     holds for the policy versions the course is pinned to (``pinned``, by policy id; a
-    policy the course does not pin is taken at its current version). A script holds when
-    each version it was written for holds as a question revision's would (same major
-    version, or a change that rewords none of the sections its replies cite).
+    policy the course does not pin is taken at its current version). A script holds when,
+    for each policy it was written for, one of its versions of that policy holds as a
+    question revision's would (the same major version, or a change that rewords none of
+    the sections its replies cite).
 
     Raises ScenarioNotReady when none does: the role-play has only been written for
-    versions the course does not teach yet. Three queries, however many scripts."""
+    versions the course does not teach yet. Four queries, however many scripts."""
     current = scenario_script_current(scenario=scenario)
     scripts = list(
         scenario.scripts.prefetch_related("policy_versions").order_by("-revision_id", "-pk")
@@ -68,20 +69,29 @@ def scenario_script_for_course(*, scenario: ScenarioPage, pinned: dict) -> Scena
         target |= PolicyVersion.objects.current_for(written - set(target))
     memo: dict = {}
     for script in scripts:
+        by_policy: dict[int, list] = {}
+        for version in script.policy_versions.all():
+            by_policy.setdefault(version.policy_id, []).append(version)
         if all(
-            revision_holds(
-                version,
-                target.get(version.policy_id),
-                script.cited_sections(version.policy_id),
-                memo=memo,
+            any(
+                revision_holds(
+                    version,
+                    target.get(policy_id),
+                    script.cited_sections(policy_id),
+                    memo=memo,
+                )
+                for version in versions
             )
-            for version in script.policy_versions.all()
+            for policy_id, versions in by_policy.items()
         ):
             return script
+    newest = next((script for script in scripts if script.pk == current.pk), current)
     behind = sorted(
-        f"{target[v.policy_id].title} {target[v.policy_id].label}"
-        for v in current.policy_versions.all()
-        if v.policy_id in target and target[v.policy_id].major != v.major
+        {
+            f"{target[v.policy_id].title} {target[v.policy_id].label}"
+            for v in newest.policy_versions.all()
+            if v.policy_id in target and target[v.policy_id].major != v.major
+        }
     )
     raise ScenarioNotReady(
         "This role-play has not yet been written for "
@@ -89,3 +99,12 @@ def scenario_script_for_course(*, scenario: ScenarioPage, pinned: dict) -> Scena
         + ", which this course teaches. It opens once its trainer updates the role-play "
         "or the course."
     )
+
+
+@transaction.atomic
+def scenario_script_confirm_for_version(*, scenario: ScenarioPage, version: PolicyVersion):
+    """A trainer's word that the role-play as published still holds under ``version`` of
+    one of its policies: its current script is recorded as written for that version too."""
+    script = scenario_script_current(scenario=scenario)
+    script.policy_versions.add(version)
+    return script

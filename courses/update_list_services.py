@@ -6,9 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from assessments.services import question_confirm_for_version
 from cms.models import PolicyVersion
 from courses.choices import UpdateItemClosed, UpdateItemKind
 from courses.models import CoursePage, CoursePolicyPin, CourseUpdateItem
+from courses.scripts import scenario_script_confirm_for_version
 from courses.selectors import changed_section_keys
 from courses.update_list import affected_items_by_course
 
@@ -112,6 +114,12 @@ def course_update_item_confirm(*, item: CourseUpdateItem, user) -> CourseUpdateI
     item.closed_by = user
     item.closed_reason = UpdateItemClosed.CONFIRMED
     item.save(update_fields=["closed_at", "closed_by", "closed_reason"])
+    # What the trainer confirmed is from now on written for the new version, so a course
+    # on that version serves the question and plays the role-play as they are.
+    if item.kind == UpdateItemKind.QUESTION and item.question is not None:
+        question_confirm_for_version(question=item.question, version=item.version, user=user)
+    elif item.kind == UpdateItemKind.ROLE_PLAY and item.page is not None:
+        scenario_script_confirm_for_version(scenario=item.page.specific, version=item.version)
     log(
         instance=item.course,
         action="courses.update_item_confirm",

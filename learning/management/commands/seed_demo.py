@@ -41,6 +41,7 @@ from courses.demo import (
     attach_assessments,
     seed_courses,
     seed_refunds_2_course_updates,
+    seed_refunds_2_scenario_update,
     seed_scenarios,
 )
 from courses.models import CoursePage, CoursePolicyPin, ScenarioPage
@@ -150,6 +151,10 @@ class Command(BaseCommand):
         # from before then keep the revisions they served.
         seed_refunds_2_question_updates(
             by=trainer, at=timezone.now() - datetime.timedelta(days=10, hours=-3)
+        )
+        # And the refund role-play, whose runs until then played its 1.1 script.
+        seed_refunds_2_scenario_update(
+            by=trainer, at=timezone.now() - datetime.timedelta(days=10, hours=-4)
         )
         if seed_refunds_2_course_updates():
             # Two days later the trainer had the refunds modules on 2.0 and republished.
