@@ -1,6 +1,7 @@
 """Run every benchmark against a throwaway database and print one line each.
 
-``python -m bench compliance`` (or ``recertification``) runs that benchmark alone."""
+``python -m bench compliance`` (or ``recertification``, or ``policy-impact``) runs that
+benchmark alone."""
 
 import logging
 import os
@@ -28,6 +29,7 @@ from assessments.services import (  # noqa: E402
 )
 from bench import certificates as certificate_bench  # noqa: E402
 from bench import compliance as compliance_bench  # noqa: E402
+from bench import policy_impact as policy_impact_bench  # noqa: E402
 from bench import recertification as recertification_bench  # noqa: E402
 from bench.harness import HEADER, compare  # noqa: E402
 from cms.models import PolicyPage  # noqa: E402
@@ -187,12 +189,16 @@ def submit_50_questions() -> object:
 def run(only: set[str]) -> tuple[list, list[str]]:
     call_command("seed_demo", verbosity=0)
     anonymous = Client()
-    if only:  # some benchmarks alone: compliance, recertification
+    if only:  # some benchmarks alone: compliance, recertification, policy-impact
         results, notes = [], []
         if "recertification" in only:
             notes.extend(recertification_bench.run())
         if "compliance" in only:
             results, more = compliance_bench.run(ok(anonymous, "/healthz"))
+            notes.extend(more)
+        if "policy-impact" in only:
+            more_results, more = policy_impact_bench.run(ok(anonymous, "/healthz"))
+            results += more_results
             notes.extend(more)
         return results, notes
     agent = Client()
@@ -210,6 +216,8 @@ def run(only: set[str]) -> tuple[list, list[str]]:
     notes.extend(recertification_bench.run())
     compliance_results, compliance_notes = compliance_bench.run(baseline)
     notes.extend(compliance_notes)
+    impact_results, impact_notes = policy_impact_bench.run(baseline)
+    notes.extend(impact_notes)
     return [
         compare("submit a 50-question attempt, then its result", submit, baseline),
         compare("role-play step: reply, then next step", round_trip, baseline),
@@ -233,6 +241,7 @@ def run(only: set[str]) -> tuple[list, list[str]]:
         ),
         *certificate_results,
         *compliance_results,
+        *impact_results,
     ], notes
 
 

@@ -7,6 +7,7 @@ from wagtail.admin import messages as admin_messages
 from wagtail.admin.menu import MenuItem
 
 from cms.models import PolicyPage
+from cms.panels import DESCRIBE_POLICY_CHANGE
 from courses.models import CoursePolicyPin
 from courses.stale_quotes import courses_to_republish
 from learning import admin_views
@@ -18,6 +19,7 @@ from learning.hr_reports import PERMISSION as HR_REPORT_PERMISSION
 from learning.jobs import job_for_task
 from learning.jobs_admin import PERMISSION as JOBS_PERMISSION
 from learning.jobs_admin import jobs_urls, jobs_waiting_panel_for
+from learning.policy_impact_admin import describe_policy_change, policy_impact_urls
 from learning.recertification import FAN_OUT_DONE
 from learning.reports import PERMISSION as COMPLIANCE_PERMISSION
 from learning.reports import ComplianceReportView
@@ -195,6 +197,16 @@ def tell_the_publisher_about_recertification(request, page):
                 )
             )
         admin_messages.info(request, text, buttons=buttons or None)
+
+
+# The policy editor's impact preview: the courses to update and the certificates that
+# would fall due, with the page naming their holders.
+hooks.register(DESCRIBE_POLICY_CHANGE, describe_policy_change)
+
+
+@hooks.register("register_admin_urls")
+def register_policy_impact_urls():
+    return policy_impact_urls()
 
 
 @hooks.register("register_admin_urls")

@@ -16,6 +16,7 @@ from wagtail.models import Page
 from cms.blocks import PolicySectionsBlock
 from cms.choices import ChangeKind
 from cms.forms import PolicyPageForm
+from cms.panels import PolicyImpactPanel
 
 
 class SignedInOnlyMixin:
@@ -91,6 +92,7 @@ class PolicyPage(SignedInOnlyMixin, Page):
             ],
             heading="About this change",
         ),
+        PolicyImpactPanel(),
     ]
     parent_page_types = ["cms.PolicyIndexPage"]
     subpage_types: list[str] = []
