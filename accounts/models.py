@@ -2,9 +2,11 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 MANAGERS_GROUP = "Managers"  # one of the role groups learning's migrations create
@@ -71,6 +73,36 @@ class User(AbstractUser):
             .exists()
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        # The address as stored, so a save can tell that it changed (see receivers.py).
+        user._stored_email = user.__dict__.get("email")
+        return user
+
     def save(self, *args, **kwargs):
         self.email = self.email.strip().lower()
+        stored = getattr(self, "_stored_email", None)
+        update_fields = kwargs.get("update_fields")
+        writes_email = update_fields is None or "email" in update_fields
+        self.email_changed_from = stored if writes_email and stored != self.email else None
         super().save(*args, **kwargs)
+        if writes_email:
+            self._stored_email = self.email
+
+    # Sessions are bound to the password (Django's rule) and to the sign-in address: a
+    # changed address signs the person out of every browser, whatever the session store.
+    def _session_auth_hash(self, secret=None) -> str:
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}\0{self.email}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
