@@ -249,3 +249,12 @@ def drop_page_counts_for_summarised_roles(request, summary_items):
         TRAINER_SUMMARY_PERMISSION
     ):
         summary_items.clear()
+
+
+@hooks.register("before_serve_document")
+def check_document_access(document, request):
+    # Documents go only to people who may see training that uses them, or to staff with
+    # document permissions; see learning/document_access.py.
+    from learning.document_access import document_serve_check
+
+    return document_serve_check(document, request)
