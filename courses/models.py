@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from modelcluster.fields import ParentalManyToManyField
@@ -23,7 +24,7 @@ from courses.choices import (
     UpdateItemClosed,
     UpdateItemKind,
 )
-from courses.panels import StaleQuotesPanel
+from courses.panels import StaleQuotesPanel, UpdateListPanel
 from courses.scenario_diagram import scenario_diagram
 from courses.scenario_graph import PassRule, ScenarioGraph
 
@@ -61,6 +62,44 @@ class CourseIndexPage(LearnerFacingOnlyThroughPlayerMixin, Page):
     subpage_types = ["courses.CoursePage"]
     max_count = 1
     template = "courses/course_index_page.html"
+
+
+class CoursePageForm(WagtailAdminPageForm):
+    """The course editor's form. Publishing while the course's update list has open items
+    is refused until the trainer ticks that they publish anyway."""
+
+    publish_with_open_items = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_update_items = (
+            list(CourseUpdateItem.objects.filter(course=self.instance).open().order_by("pk"))
+            if self.instance.pk
+            else []
+        )
+        count = len(self.open_update_items)
+        self.fields[
+            "publish_with_open_items"
+        ].label = f"Publish anyway with {count} item{'s' if count != 1 else ''} open"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        items = self.open_update_items
+        if (
+            "action-publish" in self.data
+            and items
+            and not cleaned_data.get("publish_with_open_items")
+        ):
+            named = ", ".join(f"“{item.title}”" for item in items[:8])
+            if len(items) > 8:
+                named += f" and {len(items) - 8} more"
+            count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+            self.add_error(
+                None,
+                f"The update list still has {count} open: {named}. Revise them or confirm "
+                f"they are still correct, or tick “Publish anyway with {count} open”.",
+            )
+        return cleaned_data
 
 
 class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
@@ -131,6 +170,7 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
     )
 
     content_panels = [
+        UpdateListPanel(),
         StaleQuotesPanel(),
         *Page.content_panels,
         FieldPanel("summary"),
@@ -158,6 +198,7 @@ class CoursePage(LearnerFacingOnlyThroughPlayerMixin, Page):
             heading="Certificate",
         ),
     ]
+    base_form_class = CoursePageForm
     parent_page_types = ["courses.CourseIndexPage"]
     subpage_types = ["courses.ModulePage", "courses.ScenarioPage"]
     template = "courses/course_page.html"
@@ -540,3 +581,37 @@ class CourseUpdateItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None and self.object_id is not None and self.revised_at is None
+
+    @property
+    def state(self) -> str:
+        """open, confirmed, deleted, published_open, revised or republished."""
+        if self.closed_reason in (UpdateItemClosed.CONFIRMED, UpdateItemClosed.PUBLISHED_OPEN):
+            return self.closed_reason
+        if self.closed_reason == UpdateItemClosed.DELETED or self.object_id is None:
+            return UpdateItemClosed.DELETED
+        if self.revised_at is not None:
+            return "revised"
+        return self.closed_reason or "open"
+
+    @property
+    def state_words(self) -> str:
+        """The state as the update list says it."""
+        who = (
+            f" by {self.closed_by.get_full_name() or self.closed_by.email}"
+            if self.closed_by
+            else ""
+        )
+        when = f" on {timezone.localtime(self.closed_at):%-d %b %Y %H:%M}" if self.closed_at else ""
+        state = self.state
+        if state == "open":
+            return "Open"
+        if state == "revised":
+            return f"Done: revised on {timezone.localtime(self.revised_at):%-d %b %Y %H:%M}"
+        if state == UpdateItemClosed.CONFIRMED:
+            return f"Done: confirmed still correct{who}{when}"
+        if state == UpdateItemClosed.DELETED:
+            noun = "question" if self.kind == UpdateItemKind.QUESTION else "page"
+            return f"Closed: the {noun} was deleted{when}"
+        if state == UpdateItemClosed.PUBLISHED_OPEN:
+            return f"Still open when the course was published anyway{who}{when}"
+        return f"Closed when the course was republished{who}{when}"

@@ -3,14 +3,18 @@ for many courses at once in a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, replace
 
+from django.db.models import Q
 from django.db.models.functions import Substr
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Page
 
 from assessments.models import Question, SelectionRule
-from courses.models import CoursePage, ModulePage, ScenarioPage
+from courses.choices import UpdateItemClosed
+from courses.models import CoursePage, CourseUpdateItem, ModulePage, ScenarioPage
 
 MODULE = "module"
 ROLE_PLAY = "role-play"
@@ -223,3 +227,92 @@ def _which(rules: list[SelectionRule], course: CoursePage) -> str:
     if course.practice_assessment_id in ids:
         names.append("practice questions")
     return " and ".join(names)
+
+
+# Reading the stored update lists, for the course editor and the Courses to update report.
+
+PUBLISH_CLOSED = (UpdateItemClosed.REPUBLISHED, UpdateItemClosed.PUBLISHED_OPEN)
+# How long a course published with items open stays in the report after its list finished.
+PUBLISHED_OPEN_SHOWN_DAYS = 90
+
+
+@dataclass(frozen=True)
+class PublishedWithOpenItems:
+    by: str  # who published, or "" when nobody is recorded (scheduled publishing)
+    at: datetime.datetime
+    count: int
+
+
+@dataclass(frozen=True)
+class CourseUpdateList:
+    course: CoursePage
+    items: tuple  # the current list's CourseUpdateItems, open ones first
+    changes: tuple[str, ...]  # "Refunds 1.0 → 3.0", per policy
+    last_published_open: PublishedWithOpenItems | None
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for item in self.items if item.is_open)
+
+    @property
+    def done_count(self) -> int:
+        return len(self.items) - self.open_count
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.email) if user is not None else ""
+
+
+def _update_list(course, items, published_open) -> CourseUpdateList:
+    current = [item for item in items if item.closed_reason not in PUBLISH_CLOSED]
+    current.sort(key=lambda item: (not item.is_open, KINDS.index(item.kind), item.title))
+    changes = sorted(
+        {
+            f"{item.pinned_version.title} {item.pinned_version.label} → {item.version.label}"
+            for item in current
+        }
+    )
+    last = None
+    if published_open:
+        at = max(item.closed_at for item in published_open)
+        group = [item for item in published_open if item.closed_at == at]
+        last = PublishedWithOpenItems(by=_person(group[0].closed_by), at=at, count=len(group))
+    return CourseUpdateList(course, tuple(current), tuple(changes), last)
+
+
+def _items(courses):
+    since = timezone.now() - datetime.timedelta(days=PUBLISHED_OPEN_SHOWN_DAYS)
+    return (
+        CourseUpdateItem.objects.filter(course__in=courses)
+        .filter(
+            ~Q(closed_reason__in=PUBLISH_CLOSED)
+            | Q(closed_reason=UpdateItemClosed.PUBLISHED_OPEN, closed_at__gte=since)
+        )
+        .select_related("page", "question", "closed_by", "version", "pinned_version")
+    )
+
+
+def course_update_list(*, course: CoursePage) -> CourseUpdateList:
+    """One course's current update list, and the last time it was published with items
+    still open (in the past 90 days). Two queries."""
+    items = list(_items([course.pk]))
+    published_open = [i for i in items if i.closed_reason == UpdateItemClosed.PUBLISHED_OPEN]
+    return _update_list(course, items, published_open)
+
+
+def courses_to_update(*, courses) -> list[CourseUpdateList]:
+    """The update lists of ``courses`` (a queryset of CoursePage) that have one, or that
+    were published with items open in the past 90 days: courses with open items first,
+    then by title. Two queries however many courses and items."""
+    by_course: dict[int, list] = {}
+    for item in _items(courses.values("pk")):
+        by_course.setdefault(item.course_id, []).append(item)
+    if not by_course:
+        return []
+    lists = []
+    for course in CoursePage.objects.filter(pk__in=list(by_course)):
+        items = by_course[course.pk]
+        published_open = [i for i in items if i.closed_reason == UpdateItemClosed.PUBLISHED_OPEN]
+        lists.append(_update_list(course, items, published_open))
+    lists.sort(key=lambda update_list: (update_list.open_count == 0, update_list.course.title))
+    return lists
