@@ -18,7 +18,10 @@ User = get_user_model()
 class EmployeeForm(WagtailAdminModelForm):
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
-    email = forms.EmailField(help_text="Staff sign in with this address.")
+    email = forms.EmailField(
+        max_length=User._meta.get_field("email").max_length,
+        help_text="Staff sign in with this address.",
+    )
 
     class Meta:
         model = Employee

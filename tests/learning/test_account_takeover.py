@@ -390,3 +390,67 @@ def test_a_new_line_cannot_take_an_unlinked_accounts_address_by_re_email(hr_user
     assert [str(e) for e in result.errors] == [
         "line 2: email loose@example.com is another account's sign-in address"
     ]
+
+
+def test_a_superuser_changing_an_address_in_wagtails_users_is_recorded_the_same(
+    client, superuser, learner, django_capture_on_commit_callbacks
+):
+    browser = signed_in_client(type(client), learner)
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("wagtailusers_users:edit", args=[learner.pk]),
+            {
+                "email": "learner.new@example.com",
+                "first_name": learner.first_name,
+                "last_name": learner.last_name,
+                "is_active": "on",
+                "groups": [Group.objects.get(name="Learners").pk],
+            },
+        )
+    assert response.status_code == 302
+    entry = ModelLogEntry.objects.get(action="accounts.email_change")
+    assert entry.user == superuser
+    assert entry.data["old_email"] == "learner@example.com"
+    assert [m.to for m in mail.outbox] == [["learner@example.com"]]
+    assert browser.get(reverse("learning:dashboard")).status_code == 302
+
+
+def test_changing_ones_own_address_keeps_this_browser_and_ends_the_others(
+    client, trainer, django_capture_on_commit_callbacks
+):
+    other_browser = type(client)()
+    other_browser.force_login(trainer)
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("wagtailadmin_account"),
+            {
+                "name_email-first_name": trainer.first_name,
+                "name_email-last_name": trainer.last_name,
+                "name_email-email": "trainer.new@example.com",
+                "locale-preferred_language": "en",
+                "locale-current_time_zone": "",
+                "theme-theme": "system",
+                "theme-density": "default",
+                "theme-contrast": "system",
+                "theme-keyboard_shortcuts": "on",
+            },
+        )
+    assert response.status_code == 302, text(response)[-2000:]
+    trainer.refresh_from_db()
+    assert trainer.email == "trainer.new@example.com"
+    entry = ModelLogEntry.objects.get(action="accounts.email_change")
+    assert entry.user == trainer
+    assert [m.to for m in mail.outbox] == [["trainer@example.com"]]
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    assert other_browser.get(reverse("wagtailadmin_home")).status_code == 302
+
+
+def test_an_email_longer_than_its_column_is_a_form_error(client, hr_user):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".com"
+    client.force_login(hr_user)
+    response = client.post(reverse("employees:add"), employee_form(email=email))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in text(response)
+    assert not Employee.objects.exists()
