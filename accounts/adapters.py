@@ -17,7 +17,6 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from accounts.addresses import account_email_set_verified
-
 from cms.client_address import client_ip
 
 TEAM_NAV_SESSION_KEY = "leads_a_team"
@@ -62,21 +61,25 @@ class AccountAdapter(DefaultAccountAdapter):
         return required and not signed_in_by_sso_recently(context.request)
 
     def get_reauthentication_methods(self, user) -> list[dict]:
-        # Someone who signs in through the company's provider can re-authenticate there.
+        # Someone who signs in through the company's provider can re-authenticate there;
+        # for someone without a password it is the way offered first.
         methods = super().get_reauthentication_methods(user)
         request = context.request
         if request is None or not user.is_authenticated:
             return methods
+        by_provider = []
         for account in SocialAccount.objects.filter(user=user):
             provider = account.get_provider(request)
-            methods.append(
+            by_provider.append(
                 {
                     "id": f"socialaccount_{provider.id}",
                     "description": f"Sign in again with {provider.name}",
                     "url": provider.get_login_url(request),
                 }
             )
-        return methods
+        if user.has_usable_password():
+            return methods + by_provider
+        return by_provider + methods
 
     def get_login_redirect_url(self, request) -> str:
         # allauth asks this only when there is no ``next`` it considers safe (same host,

@@ -3,7 +3,7 @@
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 
 # Pages a user must still reach while setting up two-factor sign-in.
 ALLOWED_URL_NAMES = (
@@ -14,7 +14,12 @@ ALLOWED_URL_NAMES = (
     "mfa_download_recovery_codes",
     "account_logout",
     "account_reauthenticate",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
     "healthz",
+    # Signing in again through the company's provider re-authenticates too.
+    "openid_connect_login",
+    "openid_connect_callback",
 )
 
 
@@ -44,4 +49,8 @@ class RequireStaffMFAMiddleware:
             return False
         if not user_requires_mfa(request.user) or user_has_mfa(request.user):
             return False
-        return request.path not in {reverse(name) for name in ALLOWED_URL_NAMES}
+        try:
+            view_name = resolve(request.path_info).view_name
+        except Resolver404:
+            return True
+        return view_name not in ALLOWED_URL_NAMES

@@ -8,6 +8,11 @@ the admin. Linking such an account to an employee, changing its sign-in email, o
 deactivating or reactivating it is for a superuser only. Everything else on the
 employee record (name, department, manager, ...) stays HR's to change.
 
+An account someone registered for themselves (``SELF_REGISTRATION_DOMAINS``) is linked
+to an employee by no one, superusers included, until its holder has confirmed the
+address (``accounts.addresses``): otherwise whoever registered a new hire's address
+first would receive the new hire's employee record.
+
 The employee form, the staff import (checked or applied, in the admin or by the
 ``import_staff`` command) and ``employee_save`` itself all ask ``account_change_refusal``
 (or ``account_change_refusals`` for many at once), so the rule is written once.
@@ -19,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import GroupCollectionPermission, GroupPagePermission
 
+from accounts.addresses import account_email_unconfirmed
 from learning.choices import Role
 
 User = get_user_model()
@@ -143,10 +149,23 @@ def account_change_refusals(*, actor, changes: list[AccountChange]) -> dict[int,
     that are allowed are left out. A superuser may make them all; no one else (HR, or a
     command run without a person behind it) may touch an account beyond HR."""
     asked = [change for change in changes if change.actions()]
+    # Whoever asks, an account a person registered for themselves is linked to an
+    # employee only once its address is confirmed: anyone could have registered it.
+    unconfirmed = account_email_unconfirmed(change.user_id for change in asked if change.links)
+    refusals = {
+        change.user_id: (
+            f"{change.email} is an account its holder registered themselves and has not "
+            "confirmed the address of, so it cannot be linked to an employee. Ask them to "
+            "confirm it (the link sent from Email addresses in their account), then try again."
+        )
+        for change in asked
+        if change.user_id in unconfirmed
+    }
     if not asked or (actor is not None and actor.is_superuser):
-        return {}
-    beyond = accounts_beyond_hr(change.user_id for change in asked)
-    refusals = {}
+        return refusals
+    beyond = accounts_beyond_hr(
+        change.user_id for change in asked if change.user_id not in refusals
+    )
     for change in asked:
         if change.user_id in beyond:
             refusals[change.user_id] = (

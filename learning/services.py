@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from accounts.addresses import account_email_set_verified
 from assessments.choices import AssessmentMode
 from assessments.models import Assessment, Attempt
 from assessments.services import attempt_start
@@ -98,6 +99,7 @@ def employee_save(
     was_active = user.is_active
     user.is_active = employee.active
     user.save()
+    account_email_set_verified(user=user)  # HR gave the address, so it is the person's
     employee.full_clean()
     employee.save()
     log(instance=employee, action="wagtail.create" if creating else "wagtail.edit", user=actor)

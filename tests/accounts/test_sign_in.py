@@ -63,7 +63,9 @@ def test_public_sign_up_is_closed(client):
             "password2": "a-long-pass-99",
         },
     )
-    assert "Sign Up Closed" in response.content.decode()
+    page = response.content.decode()
+    assert "Ask HR for your account" in page
+    assert "ask them to add you" in page
     assert not User.objects.filter(email="walk-in@example.com").exists()
 
 
