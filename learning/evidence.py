@@ -104,6 +104,7 @@ class ScenarioRunEntry:
     course: str
     scenario: str
     script_id: int
+    script_written_for: list[str]  # the policy versions the script was written for
     mode: str
     started_at: datetime.datetime
     finished_at: datetime.datetime | None
@@ -122,6 +123,7 @@ class AttemptItemEntry:
     question: str
     revision_id: int
     revision_created_at: datetime.datetime
+    revision_written_for: str  # the policy version the revision was written for, if any
     revised_since: bool
     kind: str
     stem: str
@@ -324,7 +326,7 @@ def _scenario_runs(employee: Employee) -> list[ScenarioRunEntry]:
     runs = (
         ScenarioRun.objects.filter(user_id=employee.user_id)
         .select_related("course", "script")
-        .prefetch_related("policy_versions")
+        .prefetch_related("policy_versions", "script__policy_versions")
         .order_by("-started_at", "-pk")
     )
     competency_names = dict(ScenarioCompetency.choices)
@@ -335,6 +337,7 @@ def _scenario_runs(employee: Employee) -> list[ScenarioRunEntry]:
             course=run.course.title,
             scenario=run.script.title,
             script_id=run.script_id,
+            script_written_for=sorted(_version_text(v) for v in run.script.policy_versions.all()),
             mode=ScenarioMode(run.mode).label,
             started_at=run.started_at,
             finished_at=run.finished_at,
@@ -347,6 +350,13 @@ def _scenario_runs(employee: Employee) -> list[ScenarioRunEntry]:
         )
         for run in runs
     ]
+
+
+def _written_for(revision) -> str:
+    """The policy version a question revision was written for, in words; empty for a
+    question that tests no policy."""
+    record = getattr(revision, "question_version", None)
+    return _version_text(record.version) if record is not None and record.version_id else ""
 
 
 def _attempt_item(item: AttemptItem, *, reveal: bool) -> AttemptItemEntry:
@@ -362,6 +372,7 @@ def _attempt_item(item: AttemptItem, *, reveal: bool) -> AttemptItemEntry:
         question=question.title,
         revision_id=item.revision_id,
         revision_created_at=item.revision.created_at,
+        revision_written_for=_written_for(item.revision),
         revised_since=item.latest_revision_id != item.revision_id,
         kind=item.kind,
         stem=plain_text(question.stem),
@@ -374,7 +385,7 @@ def _attempt_item(item: AttemptItem, *, reveal: bool) -> AttemptItemEntry:
 
 
 def _attempts(employee: Employee) -> list[AttemptEntry]:
-    items = AttemptItem.objects.select_related("revision").annotate(
+    items = AttemptItem.objects.select_related("revision__question_version__version").annotate(
         latest_revision_id=F("question__latest_revision_id")
     )
     attempts = (

@@ -425,7 +425,7 @@ def test_the_record_costs_the_same_queries_for_one_or_eight_of_everything(
     client.force_login(hr_user)
     for employee in (small, large):
         for name in ("record", "evidence_json"):
-            with django_assert_max_num_queries(33):
+            with django_assert_max_num_queries(34):
                 assert client.get(url(name, employee.pk)).status_code == 200
 
 
