@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Avg, Case, Count, Max, OuterRef, Q, Subquery, When
+from django.db.models import Avg, Case, Count, Exists, Max, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -17,10 +17,13 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
+from wagtail.models import PageLogEntry
 
 from assessments.choices import AssessmentMode, AttemptStatus
 from assessments.models import Attempt
@@ -29,10 +32,14 @@ from certificates.models import Certificate
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
 from cms.exports import FormulaSafeExportMixin
 from cms.models import PolicyPage, PolicyVersion
-from courses.models import CoursePage
+from courses.models import CoursePage, CoursePolicyPin
 from learning.choices import AssignmentReason, AssignmentStatus
 from learning.models import Assignment, Department
-from learning.recertification import recertification_due_on, recertifying_versions
+from learning.recertification import (
+    FAN_OUT_DONE,
+    recertification_due_on,
+    recertifying_versions,
+)
 from learning.report_mixins import (
     LoggedExportMixin,
     UnknownFiltersIgnoredMixin,
@@ -505,13 +512,44 @@ class RecertificationFilterSet(WagtailFilterSet):
         return queryset
 
 
-# What each count on the recertification report is of: the people it links to.
+# What each count on the recertification report is of: the people it links to. Waiting,
+# open, in progress and done make up everyone affected; overdue is counted across the
+# three that are not done.
 RECERTIFICATION_SHOWS = {
     "affected": "Everyone affected",
+    "waiting": "Waiting for course update",
+    "open": "Open, not started",
+    "in_progress": "In progress",
     "done": "Done",
-    "outstanding": "Outstanding",
     "overdue": "Overdue",
 }
+# Lists of people reached from elsewhere that the report no longer shows a count of.
+RECERTIFICATION_LISTS = RECERTIFICATION_SHOWS | {"outstanding": "Not done yet"}
+
+
+def recertification_states(assignments, *, today: datetime.date, now: datetime.datetime):
+    """The assignments annotated so that each of the report's states is a condition on
+    them, and those conditions by name. A refresher waits (see ``refresher_wait``) while
+    its course is pinned to an older major version of the policy it names, or while that
+    version has not taken effect."""
+    behind = CoursePolicyPin.objects.filter(
+        course_id=OuterRef("course_id"),
+        version__policy_id=OuterRef("policy_version__policy_id"),
+        version__major__lt=OuterRef("policy_version__major"),
+    )
+    annotated = assignments.annotate(course_behind=Exists(behind))
+    pending = Q(completed_at__isnull=True)
+    waits = pending & (Q(course_behind=True) | Q(policy_version__effective_at__gt=now))
+    opened = pending & ~waits
+    return annotated, {
+        "affected": Q(),
+        "waiting": waits,
+        "open": opened & Q(started_at__isnull=True),
+        "in_progress": opened & Q(started_at__isnull=False),
+        "done": Q(completed_at__isnull=False),
+        "overdue": pending & Q(due_date__lt=today),
+        "outstanding": pending,
+    }
 
 
 @dataclass
@@ -522,9 +560,13 @@ class RecertificationRow:
     effective_on: datetime.date
     due_on: datetime.date
     affected: int
+    waiting: int
+    open: int
+    in_progress: int
     done: int
-    outstanding: int
     overdue: int
+    fan_out: str = ""  # the fan-out's status, in words
+    fan_out_url: str | None = None  # its job under Background jobs
     department_pk: int | None = None
 
     @property
@@ -555,26 +597,76 @@ class RecertificationRow:
         return f"{url}?{urlencode(query)}"
 
 
-def recertification_counts(version_ids, *, today: datetime.date, department=None) -> dict:
-    """Recertification assignments per version (affected, done, overdue): one query for
-    any number of versions, given as ids or as a queryset of them."""
+def recertification_counts(
+    version_ids, *, today: datetime.date, now: datetime.datetime | None = None, department=None
+) -> dict:
+    """Recertification assignments per version in each of the report's states: one query
+    for any number of versions, given as ids or as a queryset of them."""
     # An assignment names the version whether the fan-out made it or took over an
     # open one, so both count.
     assignments = Assignment.objects.filter(policy_version_id__in=version_ids)
     if department is not None:
         assignments = assignments.filter(employee__department=department)
-    rows = assignments.values("policy_version_id").annotate(
-        affected=Count("pk"),
-        done=Count("pk", filter=Q(completed_at__isnull=False)),
-        overdue=Count("pk", filter=Q(completed_at__isnull=True, due_date__lt=today)),
+    annotated, states = recertification_states(assignments, today=today, now=now or timezone.now())
+    rows = annotated.values("policy_version_id").annotate(
+        **{
+            show: Count("pk", filter=states[show]) if show != "affected" else Count("pk")
+            for show in RECERTIFICATION_SHOWS
+        }
     )
     return {row.pop("policy_version_id"): row for row in rows}
+
+
+FAN_OUT_TASK = "learning.tasks.recertify_after_policy_change"
+
+
+def fan_out_statuses(versions) -> dict[int, tuple[str, str | None]]:
+    """Each version's fan-out as HR reads it, with the address of its newest job under
+    Background jobs when there is one: in two queries for any number of versions."""
+    versions = list(versions)
+    finished = {
+        (page_id, (data or {}).get("version"))
+        for page_id, data in PageLogEntry.objects.filter(
+            action=FAN_OUT_DONE, page_id__in={version.policy_id for version in versions}
+        ).values_list("page_id", "data")
+    }
+    newest: dict[int, tuple] = {}
+    wanted = {version.pk for version in versions}
+    for pk, args_kwargs, status in (
+        DBTaskResult.objects.filter(task_path=FAN_OUT_TASK)
+        .order_by("-enqueued_at", "-pk")
+        .values_list("pk", "args_kwargs", "status")
+    ):
+        args = (args_kwargs or {}).get("args") or []
+        if args and args[0] in wanted:
+            newest.setdefault(args[0], (pk, status))
+    result = {}
+    for version in versions:
+        job = newest.get(version.pk)
+        url = reverse("learning_job", args=[job[0]]) if job else None
+        if (version.policy_id, version.label) in finished:
+            words = "Reached everyone"
+        elif job is None:
+            words = "Not run yet"
+        else:
+            words = {
+                TaskResultStatus.READY: "Queued",
+                TaskResultStatus.RUNNING: "Running",
+                TaskResultStatus.FAILED: "Failed: see the job",
+                TaskResultStatus.SUCCESSFUL: "Part done, continuing",
+            }.get(job[1], str(job[1]).title())
+        result[version.pk] = (words, url)
+    return result
 
 
 class CountColumn(TitleColumn):
     """A number that opens the list of what it counts."""
 
     cell_template_name = "learning/reports/count_cell.html"
+
+
+def _count_label(show: str) -> str:
+    return "People affected" if show == "affected" else RECERTIFICATION_SHOWS[show]
 
 
 class RecertificationReportView(HRReportView):
@@ -589,38 +681,35 @@ class RecertificationReportView(HRReportView):
         Column("policy", label="Policy"),
         Column("version", label="Version"),
         Column("effective_text", label="Effective"),
-        Column("due_text", label="Due"),
+        Column("due_text", label="Due from"),
         *(
             CountColumn(
                 show,
-                label="People affected" if show == "affected" else RECERTIFICATION_SHOWS[show],
+                label=_count_label(show),
                 get_url=lambda row, show=show: row.people_url(show),
             )
             for show in RECERTIFICATION_SHOWS
         ),
         Column("percent_text", label="Done %"),
+        CountColumn("fan_out", label="Fan-out", get_url=lambda row: row.fan_out_url),
     ]
     list_export = [
         "policy",
         "version",
         "effective_on",
         "due_on",
-        "affected",
-        "done",
-        "outstanding",
-        "overdue",
+        *RECERTIFICATION_SHOWS,
         "percent_done",
+        "fan_out",
     ]
     export_headings = {
         "policy": "Policy",
         "version": "Version",
         "effective_on": "Effective",
-        "due_on": "Due",
-        "affected": "People affected",
-        "done": "Done",
-        "outstanding": "Outstanding",
-        "overdue": "Overdue",
+        "due_on": "Due from",
+        **{show: _count_label(show) for show in RECERTIFICATION_SHOWS},
         "percent_done": "Done %",
+        "fan_out": "Fan-out",
     }
 
     def get_base_queryset(self):
@@ -632,9 +721,11 @@ class RecertificationReportView(HRReportView):
         counts = recertification_counts(
             [version.pk for version in versions], today=self.today, department=department
         )
+        jobs = fan_out_statuses(versions)
         result = []
         for version in versions:
-            count = counts.get(version.pk, {"affected": 0, "done": 0, "overdue": 0})
+            count = counts.get(version.pk, dict.fromkeys(RECERTIFICATION_SHOWS, 0))
+            words, url = jobs[version.pk]
             result.append(
                 RecertificationRow(
                     version_pk=version.pk,
@@ -643,20 +734,22 @@ class RecertificationReportView(HRReportView):
                     version=version.label,
                     effective_on=timezone.localdate(version.effective_at),
                     due_on=recertification_due_on(version),
-                    affected=count["affected"],
-                    done=count["done"],
-                    outstanding=count["affected"] - count["done"],
-                    overdue=count["overdue"],
+                    fan_out=words,
+                    fan_out_url=url,
+                    **count,
                 )
             )
         return result
 
     def report_note(self):
         return (
-            "Each material policy version and the recertification assignments it made: "
-            "done, still open, and open past the due date, as of "
-            f"{_day(self.today)}. People certified on an earlier version are affected; "
-            "follow a count to see who they are."
+            "Each material policy version and the recertification assignments it made, as "
+            f"of {_day(self.today)}: waiting for their course to be updated to the new "
+            "version (or for the version to take effect), open and not started, in "
+            "progress, and done; overdue counts those not done past their due date. A "
+            "refresher is due its version's window after the later of the effective date "
+            "and the day its course was ready, so no sooner than the date shown. Follow a "
+            "count to see who they are, and the fan-out's status to its job."
         )
 
     @cached_property
@@ -851,21 +944,24 @@ class AssessmentResultsReportView(HRReportView):
 
 
 def recertification_people(
-    *, version: PolicyVersion, show: str, today: datetime.date, department=None
+    *,
+    version: PolicyVersion,
+    show: str,
+    today: datetime.date,
+    department=None,
+    now: datetime.datetime | None = None,
 ):
     """The recertification assignments a version made, narrowed to one of the report's
-    counts (affected, done, outstanding, overdue), with each person's organisation."""
+    counts (``RECERTIFICATION_LISTS``), with each person's organisation and whether the
+    refresher still waits (``course_behind``)."""
     assignments = Assignment.objects.filter(policy_version=version)
     if department is not None:
         assignments = assignments.filter(employee__department=department)
-    if show == "done":
-        assignments = assignments.with_status(AssignmentStatus.COMPLETED, today=today)
-    elif show == "outstanding":
-        assignments = assignments.open()
-    elif show == "overdue":
-        assignments = assignments.with_status(AssignmentStatus.OVERDUE, today=today)
-    return assignments.select_related("employee__user", "employee__department", "course").order_by(
-        "employee__user__last_name", "employee__user__first_name", "pk"
+    annotated, states = recertification_states(assignments, today=today, now=now or timezone.now())
+    return (
+        annotated.filter(states[show])
+        .select_related("employee__user", "employee__department", "course")
+        .order_by("employee__user__last_name", "employee__user__first_name", "pk")
     )
 
 
@@ -891,7 +987,7 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
     @cached_property
     def show(self) -> str:
         show = self.request.GET.get("show") or "affected"
-        if show not in RECERTIFICATION_SHOWS:
+        if show not in RECERTIFICATION_LISTS:
             raise Http404("No such list of people.")
         return show
 
@@ -908,7 +1004,7 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
         return f"Recertification: {self.version.policy.title} {self.version.label}"
 
     def get_page_subtitle(self):
-        return RECERTIFICATION_SHOWS[self.show]
+        return RECERTIFICATION_LISTS[self.show]
 
     def get_breadcrumbs_items(self):
         return [
@@ -936,7 +1032,10 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
             tabs.append(
                 {"url": f"{base}?{urlencode(query)}", "label": label, "current": show == self.show}
             )
-        here = next(tab["url"] for tab in tabs if tab["current"])
+        here = {"show": self.show}
+        if self.department is not None:
+            here["department"] = self.department.pk
+        here = f"{base}?{urlencode(here)}"
         context.update(
             prev_url=f"{here}&p={page.previous_page_number()}" if page.has_previous() else "",
             next_url=f"{here}&p={page.next_page_number()}" if page.has_next() else "",
@@ -950,8 +1049,8 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
                     "employee_number": assignment.employee.employee_number,
                     "department": _shown(assignment.employee.department),
                     "course": assignment.course.title,
-                    "status": AssignmentStatus(assignment.status_on(today)).label,
-                    "due": _day(assignment.due_date),
+                    "status": self._status(assignment, today),
+                    "due": self._due(assignment, today),
                     "completed": _day(
                         timezone.localdate(assignment.completed_at)
                         if assignment.completed_at
@@ -964,9 +1063,30 @@ class RecertificationPeopleView(ForbiddenOnDenyMixin, WagtailAdminTemplateMixin,
                 for assignment in page.object_list
             ],
             due_on=_day(recertification_due_on(self.version)),
-            show_label=RECERTIFICATION_SHOWS[self.show].lower(),
+            show_label=RECERTIFICATION_LISTS[self.show].lower(),
         )
         return context
+
+    def _waits(self, assignment) -> bool:
+        return assignment.completed_at is None and (
+            assignment.course_behind or self.version.effective_at > timezone.now()
+        )
+
+    def _status(self, assignment, today) -> str:
+        status = assignment.status_on(today)
+        if self._waits(assignment) and status != AssignmentStatus.OVERDUE:
+            if assignment.course_behind:
+                return RECERTIFICATION_SHOWS["waiting"]
+            return f"Opens {_day(timezone.localdate(self.version.effective_at))}"
+        if status == AssignmentStatus.NOT_STARTED:
+            return "Open, not started"
+        return AssignmentStatus(status).label
+
+    def _due(self, assignment, today) -> str:
+        if self._waits(assignment) and assignment.due_date >= today:
+            days = self.version.recertification_days or 0
+            return f"{days} days after it opens"
+        return _day(assignment.due_date)
 
 
 def recertification_people_urls():

@@ -10,6 +10,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 from wagtail.models import ModelLogEntry
 
 from assessments.choices import AssessmentMode
@@ -21,9 +23,10 @@ from certificates.services import certificate_issue, certificate_reissue, certif
 from cms.choices import ChangeKind
 from courses.models import CoursePage
 from learning.choices import AssignmentReason
+from learning.hr_reports import RECERTIFICATION_LISTS
 from learning.models import Assignment
 from learning.recertification import recertification_fan_out, recertification_sweep
-from learning.services import assignment_delete, assignments_create
+from learning.services import assignment_delete, assignments_create, module_open
 from tests.assessments.attempt_helpers import form
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import DEFAULT_SECTIONS, publish_policy, revise, section
@@ -340,17 +343,33 @@ def test_recertification_progress_per_material_version(client, hr_user, recertif
         "Policy",
         "Version",
         "Effective",
-        "Due",
+        "Due from",
         "People affected",
+        "Waiting for course update",
+        "Open, not started",
+        "In progress",
         "Done",
-        "Outstanding",
         "Overdue",
         "Done %",
+        "Fan-out",
     ]
-    assert rows[1] == ["Refunds", "2.0", "2026-03-10", "2026-04-09", "4", "1", "3", "2", "25"]
+    assert rows[1] == [
+        "Refunds",
+        "2.0",
+        "2026-03-10",
+        "2026-04-09",
+        "4",
+        "3",  # the course still teaches 1.0
+        "0",
+        "0",
+        "1",
+        "2",
+        "25",
+        "Reached everyone",
+    ]
     assert len(rows) == 2  # version 1.0 started nothing
     in_support = exported(client, "recertification", "csv", department=support.pk)
-    assert in_support[1][4:] == ["2", "1", "1", "1", "50"]
+    assert in_support[1][4:11] == ["2", "1", "0", "0", "1", "1", "50"]
 
 
 def test_recertification_report_says_when_there_is_nothing_yet(client, hr_user, course):
@@ -495,7 +514,8 @@ def test_query_count_does_not_grow_with_rows(
     client.force_login(hr_user)
     url = reverse(REPORTS[report])
     params = {"expires_on_before": "2026-12-31"} if report == "expiring-certificates" else {}
-    with django_assert_max_num_queries(15):
+    # The recertification report also reads its fan-outs' jobs and audit entries.
+    with django_assert_max_num_queries(15 + (2 if report == "recertification" else 0)):
         response = client.get(url, params)
     assert response.status_code == 200
     with django_assert_max_num_queries(10):
@@ -634,8 +654,9 @@ def test_each_recertification_count_links_to_the_people_it_counts(client, hr_use
     html = page(client, "recertification")
 
     base = reverse("learning_recertification_people", args=[version.pk])
-    for show, count in (("affected", 4), ("done", 1), ("outstanding", 3), ("overdue", 2)):
+    for show, count in (("affected", 4), ("waiting", 3), ("done", 1), ("overdue", 2)):
         assert f'<a href="{base}?show={show}">{count}</a>' in html
+    assert f"{base}?show=open" not in html  # nobody to list behind a zero
     assert "25%" in html
     # Dates as the rest of the admin writes them.
     assert "10 Mar 2026" in html and "9 Apr 2026" in html and "09 Apr 2026" not in html
@@ -649,6 +670,8 @@ def test_each_recertification_count_links_to_the_people_it_counts(client, hr_use
         ("affected", ["P0", "P1", "P2", "P3"]),
         ("done", ["P0"]),
         ("outstanding", ["P1", "P2", "P3"]),
+        ("waiting", ["P1", "P2", "P3"]),
+        ("open", []),
         ("overdue", ["P1", "P2"]),
     ],
 )
@@ -663,9 +686,12 @@ def test_hr_sees_who_a_revision_affected(client, hr_user, recertification, show,
     assert "Recertification: Refunds 2.0" in html
     listed = [f"P{i}" for i in range(4) if f"P{i} Cert" in html]
     assert listed == names
-    label = {"affected": "Everyone affected"}.get(show, show.capitalize())
+    label = RECERTIFICATION_LISTS[show].lower().capitalize()
     count = f"{len(names)} {'person' if len(names) == 1 else 'people'}"
-    assert f"{label}: {count}</caption>" in html
+    if names:
+        assert f"{label}: {count}</caption>" in html
+    else:
+        assert "Nobody on this version is in the list" in html
     for assignment in Assignment.objects.filter(
         policy_version=version, employee__user__first_name__in=names
     ):
@@ -673,6 +699,9 @@ def test_hr_sees_who_a_revision_affected(client, hr_user, recertification, show,
         assert f'href="{record}"' in html
     if show == "overdue":
         assert html.count(">Overdue</td>") == 2 and "9 Mar 2026" in html
+    if show == "waiting":
+        assert html.count(">Waiting for course update</td>") == 1  # P3; the others are late
+        assert ">30 days after it opens</td>" in html
     if show == "done":
         assert ">Completed</td>" in html and "10 Mar 2026" in html
 
@@ -741,7 +770,41 @@ def test_the_people_list_costs_the_same_queries_for_few_or_many(
         employee = person(f"Extra{index}", "More", department=DepartmentFactory())
         assign(employee, course, days(3), policy_version=version)
     client.force_login(hr_user)
-    with django_assert_max_num_queries(14):
-        response = people(client, version, show="outstanding")
+    with django_assert_max_num_queries(16):
+        response = people(client, version, show="waiting")
     assert response.status_code == 200
     assert response.content.decode().count("More</a>") == size
+
+
+def test_republishing_moves_the_waiting_to_open_and_in_progress(
+    client, hr_user, recertification, django_capture_on_commit_callbacks
+):
+    version, _ = recertification
+    waiting = Assignment.objects.filter(policy_version=version, completed_at__isnull=True)
+    course = waiting.first().course
+    with django_capture_on_commit_callbacks(execute=True):
+        course.save_revision().publish()  # the course now teaches 2.0
+    starter = waiting.order_by("employee_id").last()  # P3, not overdue
+    module_open(user=starter.employee.user, course=course, module=course.get_modules()[0])
+    client.force_login(hr_user)
+    rows = exported(client, "recertification", "csv")
+    assert rows[1][4:10] == ["4", "0", "2", "1", "1", "2"]
+    html = people(client, version, show="in_progress").content.decode()
+    assert "P3 Cert" in html and ">In progress</td>" in html
+    html = people(client, version, show="open").content.decode()
+    assert "P1 Cert" in html and "P2 Cert" in html and "P3 Cert" not in html
+
+
+def test_the_report_shows_the_fan_out_job_and_links_to_it(
+    client, hr_user, course, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    policy = course.policies.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        revise(policy, kind=ChangeKind.MATERIAL, days=30, sections=DEFAULT_SECTIONS[1:])
+    job = DBTaskResult.objects.get(task_path="learning.tasks.recertify_after_policy_change")
+    client.force_login(hr_user)
+    html = page(client, "recertification")
+    assert f'<a href="{reverse("learning_job", args=[job.pk])}">Queued</a>' in html
+    DBTaskResult.objects.filter(pk=job.pk).update(status=TaskResultStatus.FAILED)
+    assert "Failed: see the job" in page(client, "recertification")
