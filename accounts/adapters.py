@@ -124,6 +124,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         ):
             account_email_set_verified(user=user)
 
+    def authenticate_by_email(self, sociallogin):
+        # Only on the account's sign-in address: an old address still on record (one an
+        # administrator has since changed) must not lead to the account.
+        found = super().authenticate_by_email(sociallogin)
+        if found and found[1].strip().lower() != found[0].email.lower():
+            return None
+        return found
+
     def is_open_for_signup(self, request, sociallogin) -> bool:
         # Single sign-on connects to an existing account on a verified address (allauth
         # does that before asking). It creates a new account only for an address the

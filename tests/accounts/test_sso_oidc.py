@@ -156,6 +156,25 @@ class TestLinkingAnExistingAccount:
         user.refresh_from_db()
         assert user.check_password(A_PASSWORD)
 
+    def test_an_old_address_still_on_record_does_not_lead_to_the_account(
+        self, client, provider_url
+    ):
+        user = hr_made_account("dee.fox@harbourside.example", "E907")
+        # An administrator changed the address in Wagtail's user pages, which leave
+        # allauth's record of the old one behind.
+        user.email = "dee.moss@harbourside.example"
+        user.save()
+        assert EmailAddress.objects.filter(email="dee.fox@harbourside.example").exists()
+        provider_says(
+            provider_url, "dee-1", email="dee.fox@harbourside.example", email_verified=True
+        )
+
+        response = sso_sign_in(client, "dee-1")
+
+        assert "Ask HR for your account" in response.content.decode()
+        assert not signed_in_user(client).is_authenticated
+        assert not SocialAccount.objects.filter(user=user).exists()
+
 
 class TestTwoFactorForHR:
     def test_hr_signing_in_by_sso_sets_up_and_then_uses_totp(self, client, settings, provider_url):
