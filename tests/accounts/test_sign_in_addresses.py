@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from learning.models import Employee
@@ -139,3 +140,16 @@ def test_the_migration_vouches_for_accounts_without_a_record_only():
 
     assert addresses(made_by_an_administrator) == [("old.hand@harbourside.example", True, True)]
     assert addresses(registered) == [("walk.in@harbourside.example", False, True)]
+
+
+def test_every_demo_account_has_its_address_verified():
+    call_command("seed_demo", verbosity=0)
+
+    people = User.objects.filter(employee__isnull=False)
+    assert people.count() >= 20
+    verified = EmailAddress.objects.filter(
+        user__in=people, verified=True, primary=True
+    ).values_list("user__email", "email")
+    assert sorted(verified) == sorted(
+        (email, email) for email in people.values_list("email", flat=True)
+    )
