@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,13 @@ from wagtail.models import Page
 
 from assessments.models import Question, SelectionRule
 from courses.choices import UpdateItemClosed
-from courses.models import CoursePage, CourseUpdateItem, ModulePage, ScenarioPage
+from courses.models import (
+    CoursePage,
+    CoursePolicyPin,
+    CourseUpdateItem,
+    ModulePage,
+    ScenarioPage,
+)
 
 MODULE = "module"
 ROLE_PLAY = "role-play"
@@ -101,21 +107,25 @@ def _role_play_item(row, *, policy_id: int, keys: set[str]) -> AffectedItem | No
     steps = [block.get("value") or {} for block in _raw(row["steps"])]
     endings = {step.get("key") for step in steps if not _list_values(step.get("choices"))}
     hits: set[str] = set()
-    replies, reached = [], []
+    replies: dict[str, list[str]] = {}  # step key: numbers of its replies citing a key
+    reached: list[str] = []
     for step in steps:
         for number, choice in enumerate(_list_values(step.get("choices")), start=1):
             key = choice.get("section_key") or ""
             if choice.get("policy") != policy_id or not key or (keys and key not in keys):
                 continue
             hits.add(key)
-            replies.append(f"{step.get('key')} reply {number} ({key})")
+            replies.setdefault(step.get("key") or "?", []).append(str(number))
             if choice.get("next_step") in endings and choice["next_step"] not in reached:
                 reached.append(choice["next_step"])
     if keys and not hits:
         return None
     if not keys:
         return AffectedItem(ROLE_PLAY, row["pk"], row["title"], (), WHOLE_COURSE, "")
-    detail = "Replies citing them: " + "; ".join(replies)
+    detail = "Replies citing them: " + "; ".join(
+        f"{step} (repl{'ies' if len(numbers) > 1 else 'y'} {', '.join(numbers)})"
+        for step, numbers in replies.items()
+    )
     if reached:
         detail += ". Endings they lead to: " + ", ".join(reached)
     return AffectedItem(ROLE_PLAY, row["pk"], row["title"], tuple(sorted(hits)), detail, "")
@@ -231,7 +241,6 @@ def _which(rules: list[SelectionRule], course: CoursePage) -> str:
 
 # Reading the stored update lists, for the course editor and the Courses to update report.
 
-PUBLISH_CLOSED = (UpdateItemClosed.REPUBLISHED, UpdateItemClosed.PUBLISHED_OPEN)
 # How long a course published with items open stays in the report after its list finished.
 PUBLISHED_OPEN_SHOWN_DAYS = 90
 
@@ -263,8 +272,8 @@ def _person(user) -> str:
     return (user.get_full_name() or user.email) if user is not None else ""
 
 
-def _update_list(course, items, published_open) -> CourseUpdateList:
-    current = [item for item in items if item.closed_reason not in PUBLISH_CLOSED]
+def _update_list(course, items) -> CourseUpdateList:
+    current = [item for item in items if item.current]
     current.sort(key=lambda item: (not item.is_open, KINDS.index(item.kind), item.title))
     changes = sorted(
         {
@@ -273,6 +282,7 @@ def _update_list(course, items, published_open) -> CourseUpdateList:
         }
     )
     last = None
+    published_open = [i for i in items if i.closed_reason == UpdateItemClosed.PUBLISHED_OPEN]
     if published_open:
         at = max(item.closed_at for item in published_open)
         group = [item for item in published_open if item.closed_at == at]
@@ -281,12 +291,18 @@ def _update_list(course, items, published_open) -> CourseUpdateList:
 
 
 def _items(courses):
+    """The items of the courses' current lists (made against the versions the course is
+    still pinned to: a publish moves the pins on and so finishes the list), and those
+    published open in the past 90 days."""
     since = timezone.now() - datetime.timedelta(days=PUBLISHED_OPEN_SHOWN_DAYS)
+    still_pinned = CoursePolicyPin.objects.filter(
+        course_id=OuterRef("course_id"), version_id=OuterRef("pinned_version_id")
+    )
     return (
         CourseUpdateItem.objects.filter(course__in=courses)
+        .annotate(current=Exists(still_pinned))
         .filter(
-            ~Q(closed_reason__in=PUBLISH_CLOSED)
-            | Q(closed_reason=UpdateItemClosed.PUBLISHED_OPEN, closed_at__gte=since)
+            Q(current=True) | Q(closed_reason=UpdateItemClosed.PUBLISHED_OPEN, closed_at__gte=since)
         )
         .select_related("page", "question", "closed_by", "version", "pinned_version")
     )
@@ -295,9 +311,7 @@ def _items(courses):
 def course_update_list(*, course: CoursePage) -> CourseUpdateList:
     """One course's current update list, and the last time it was published with items
     still open (in the past 90 days). Two queries."""
-    items = list(_items([course.pk]))
-    published_open = [i for i in items if i.closed_reason == UpdateItemClosed.PUBLISHED_OPEN]
-    return _update_list(course, items, published_open)
+    return _update_list(course, list(_items([course.pk])))
 
 
 def courses_to_update(*, courses) -> list[CourseUpdateList]:
@@ -311,8 +325,6 @@ def courses_to_update(*, courses) -> list[CourseUpdateList]:
         return []
     lists = []
     for course in CoursePage.objects.filter(pk__in=list(by_course)):
-        items = by_course[course.pk]
-        published_open = [i for i in items if i.closed_reason == UpdateItemClosed.PUBLISHED_OPEN]
-        lists.append(_update_list(course, items, published_open))
+        lists.append(_update_list(course, by_course[course.pk]))
     lists.sort(key=lambda update_list: (update_list.open_count == 0, update_list.course.title))
     return lists

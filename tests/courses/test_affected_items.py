@@ -66,7 +66,7 @@ def test_modules_role_plays_and_questions_citing_a_changed_section_are_listed():
         ("role-play", "Refunds Done Right late refund", ("store-credit",)),
         ("question", "Refunds Done Right: how refunds are paid", ("refund-method",)),
     ]
-    assert items[0].detail == "Replies citing them: opening reply 2 (store-credit)"
+    assert items[0].detail == "Replies citing them: opening (reply 2)"
     assert items[1].detail == "Can be drawn at random in the course's final assessment"
 
 

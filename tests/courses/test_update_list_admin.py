@@ -176,6 +176,9 @@ def test_publishing_once_every_item_is_done_needs_no_confirmation(client, traine
     reasons = {i.kind: i.state for i in CourseUpdateItem.objects.select_related("page", "question")}
     assert reasons == {"module": "revised", "question": UpdateItemClosed.CONFIRMED}
     assert not PageLogEntry.objects.filter(action="courses.published_with_open_items").exists()
+    page = client.get(reverse("courses_update_list", args=[course.pk])).content.decode()
+    assert "This course has nothing to update." in page
+    assert "Refunds Done Right" not in client.get(REPORT).content.decode()
 
 
 @pytest.fixture
@@ -240,3 +243,24 @@ def test_the_report_answers_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(22):
         page = client.get(REPORT).content.decode()
     assert page.count("2.0</td>") == courses
+
+
+def test_still_correct_in_the_editor_comes_back_to_the_editor(client, trainer, listed):
+    course, _ = listed
+    item = CourseUpdateItem.objects.get(kind="question")
+    edit_url = reverse("wagtailadmin_pages:edit", args=[course.pk])
+    confirm = reverse("courses_update_item_confirm", args=[item.pk])
+    client.force_login(trainer)
+    page = client.get(edit_url).content.decode()
+    assert f'formaction="{confirm}?next=/admin/pages/{course.pk}/edit/"' in page
+
+    response = client.post(f"{confirm}?next={edit_url}")
+    assert response["Location"] == edit_url
+    assert not CourseUpdateItem.objects.get(pk=item.pk).is_open
+
+    # An address off the site is not followed.
+    other = CourseUpdateItem.objects.get(kind="module")
+    response = client.post(
+        reverse("courses_update_item_confirm", args=[other.pk]) + "?next=https://example.org/"
+    )
+    assert response["Location"] == reverse("courses_update_list", args=[course.pk])
