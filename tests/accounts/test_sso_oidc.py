@@ -217,6 +217,15 @@ class TestTwoFactorForHR:
 
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN_START)
+        # Signing in there again leads back to the set-up page, which now opens.
+        settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+        assert client.get(response["Location"]).status_code == 200
+        again = client.post(response["Location"])
+        assert again.status_code == 302
+        back = client.get(authorize(again["Location"], "hr-2"), follow=True)
+        assert back.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+        assert back.status_code == 200
+        assert "code" in back.context["form"].fields
 
 
 class TestSigningUpThroughTheProvider:
