@@ -264,3 +264,19 @@ def test_still_correct_in_the_editor_comes_back_to_the_editor(client, trainer, l
         reverse("courses_update_item_confirm", args=[other.pk]) + "?next=https://example.org/"
     )
     assert response["Location"] == reverse("courses_update_list", args=[course.pk])
+
+
+@pytest.mark.parametrize("modules", [1, 6])
+def test_a_course_update_list_answers_in_a_fixed_number_of_queries(
+    client, trainer, modules, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    policy = publish_policy(sections=sections())
+    course = make_course(
+        policies=[policy],
+        modules=[(f"Part {n}", [excerpt(policy, "returns-window")]) for n in range(modules)],
+    )
+    publish_material(policy, django_capture_on_commit_callbacks)
+    client.force_login(trainer)
+    with django_assert_max_num_queries(16):
+        page = client.get(reverse("courses_update_list", args=[course.pk])).content.decode()
+    assert page.count(">Still correct</button>") == modules
