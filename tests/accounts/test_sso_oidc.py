@@ -244,6 +244,35 @@ class TestSigningUpThroughTheProvider:
         assert signed_in_user(client) == user
         assert EmailAddress.objects.get(user=user).verified
 
+    def test_someone_who_registered_another_persons_address_loses_the_account_to_them(
+        self, client, provider_url
+    ):
+        # Someone registers the address with a password before its owner ever signs in.
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "owner@harbourside.example",
+                "password1": A_PASSWORD,
+                "password2": A_PASSWORD,
+            },
+        )
+        client.post(reverse("account_logout"))
+        provider_says(provider_url, "owner", email="owner@harbourside.example", email_verified=True)
+
+        sso_sign_in(client, "owner")
+
+        # The owner is in, through the provider; the password typed by whoever got there
+        # first no longer opens the account.
+        account = User.objects.get(email="owner@harbourside.example")
+        assert signed_in_user(client) == account
+        assert not account.has_usable_password()
+        client.post(reverse("account_logout"))
+        client.post(
+            reverse("account_login"),
+            {"login": "owner@harbourside.example", "password": A_PASSWORD},
+        )
+        assert not signed_in_user(client).is_authenticated
+
     def test_an_unverified_address_is_refused_and_told_to_ask_hr(self, client, provider_url):
         provider_says(provider_url, "walk-in", email="walk.in@harbourside.example")
 
