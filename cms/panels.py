@@ -24,7 +24,7 @@ class PolicyImpactPanel(Panel):
     draft adds, removes and rewords, and what apps above cms report about the change."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("heading", "Before you publish: what this change sets in motion")
+        kwargs.setdefault("heading", "Impact of this change")
         super().__init__(**kwargs)
 
     @property

@@ -146,7 +146,8 @@ def test_the_preview_shows_sections_courses_items_and_people(client, trainer, po
     client.force_login(trainer)
     response = edit_page(client, policy)
     html = response.content.decode()
-    assert "Before you publish: what this change sets in motion" in html
+    assert "Impact of this change" in html
+    assert "Before you publish, this is what the change sets in motion." in html
     assert "the last saved draft" in html
     assert "becomes version 2.0" in html
     # sections against 1.0
@@ -228,7 +229,7 @@ def test_no_preview_before_the_first_publish(client, trainer):
     policy.versions.all()._raw_delete(policy.versions.db)  # a policy never published
     client.force_login(trainer)
     html = edit_page(client, policy).content.decode()
-    assert "Before you publish" not in html
+    assert "Impact of this change" not in html
 
 
 def test_a_policy_no_course_teaches_says_nobody_recertifies(client, trainer, policy):
@@ -371,3 +372,12 @@ def test_the_names_page_costs_the_same_queries_at_two_sizes(
     with django_assert_max_num_queries(small):
         response = client.get(holders_url(policy))
     assert "Page 1 of 9" in response.content.decode()
+
+
+def test_without_changes_the_preview_says_publishing_changes_nothing(
+    client, trainer, policy, holders
+):
+    client.force_login(trainer)
+    html = edit_page(client, policy).content.decode()
+    assert "is word for word version 1.0" in html
+    assert "policy-impact-courses" not in html
