@@ -552,6 +552,7 @@ QUESTIONS = [
         extras=["30 days"],
         skills=["complaint_handling"],
         policy=COMPLAINTS,
+        sections="acknowledge,respond,escalate",
         category="Complaints",
     ),
     essay(

@@ -3,7 +3,14 @@
 import datetime
 
 from django.utils import timezone
-from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import (
+    GroupApprovalTask,
+    Page,
+    Revision,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from cms.choices import ChangeKind
 from cms.models import (
@@ -375,6 +382,8 @@ def _date_history(policy: PolicyPage, days_ago: list[int]) -> None:
     for version, days in zip(versions, days_ago, strict=True):
         when = now - datetime.timedelta(days=days)
         PolicyVersion.objects.filter(pk=version.pk).update(effective_at=when, published_at=when)
+        # The editor takes the newest revision by date as the latest: keep them in order.
+        Revision.objects.filter(pk=version.revision_id).update(created_at=when)
 
 
 def _sections_after(spec, revisions) -> list:
@@ -450,7 +459,7 @@ def seed_draft_revisions(*, by) -> int:
         revision = policy.save_revision(user=by, log_action=True)
         when = timezone.now() - datetime.timedelta(days=draft["days_ago"])
         # Invented history, as in _date_history.
-        type(revision).objects.filter(pk=revision.pk).update(created_at=when)
+        Revision.objects.filter(pk=revision.pk).update(created_at=when)
         PolicyPage.objects.filter(pk=policy.pk).update(latest_revision_created_at=when)
         saved += 1
     return saved

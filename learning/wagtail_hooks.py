@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.urls import path, reverse
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin import messages as admin_messages
 from wagtail.admin.menu import MenuItem
@@ -171,21 +172,30 @@ def tell_the_publisher_about_recertification(request, page):
     else:
         job = job_for_task(recertify_after_policy_change, (version.pk,))
         to_republish = courses_to_republish(policy_id=page.pk)
+        effective = timezone.localdate(version.effective_at)
         text = (
-            f"Version {version.label} is material: everyone certified on an earlier version "
-            f"is being assigned recertification, due in {version.recertification_days} days."
+            f"Version {version.label} is material"
+            + (
+                f" and takes effect on {effective:%-d %b %Y}"
+                if effective > timezone.localdate()
+                else ""
+            )
+            + ": everyone certified on an earlier version is being given a refresher."
         )
         if to_republish:
             titles = ", ".join(entry.course.title for entry in to_republish)
             text += (
-                f" To republish on {page.title} {version.label}: {titles}. Until each is "
-                "republished it teaches the earlier version, and recertification on it "
-                "cannot complete."
+                f" Courses to update to {page.title} {version.label}: {titles}. Each course's "
+                "update list names what cites the changed sections; its refresher opens, with "
+                f"{version.recertification_days} days to complete it, once the course is "
+                "published again."
             )
+        else:
+            text += f" Staff have {version.recertification_days} days to complete it."
         buttons = [
             admin_messages.button(
-                reverse("wagtailadmin_pages:edit", args=[entry.course.pk]),
-                f"Edit {entry.course.title}",
+                reverse("courses_update_list", args=[entry.course.pk]),
+                f"Update list: {entry.course.title}",
             )
             for entry in to_republish
         ]

@@ -309,7 +309,7 @@ def test_the_publish_message_links_to_the_job_it_queued(client, trainer, queue):
     job = DBTaskResult.objects.get(
         task_path=recertify_after_policy_change.module_path, args_kwargs__args=[version.pk]
     )
-    message = next(m for m in said if "is being assigned recertification" in m)
+    message = next(m for m in said if "is being given a refresher" in m)
     assert reverse("learning_job", args=[job.pk]) in message
     page = client.get(reverse("learning_job", args=[job.pk])).text
     assert f"Recertification after Refunds {version.label}" in page

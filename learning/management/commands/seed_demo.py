@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
-from wagtail.models import Site
+from wagtail.models import Revision, Site
 
 from assessments.answers import best_answer, form_fields
 from assessments.demo import (
@@ -143,6 +143,9 @@ class Command(BaseCommand):
             ten_days_ago = timezone.now() - datetime.timedelta(days=10)
             PolicyVersion.objects.filter(pk=version.pk).update(
                 effective_at=ten_days_ago, published_at=ten_days_ago, published_by=trainer
+            )
+            Revision.objects.filter(pk=version.revision_id).update(
+                created_at=ten_days_ago, user=trainer
             )
             recertification_fan_out(version_id=version.pk)
             # The fan-out ran the day 2.0 came out.
