@@ -90,16 +90,18 @@ def shared_style(stylesheet: str) -> tuple[FontConfiguration, CSS]:
     return font_config, css
 
 
-def render_unguarded(html: str, *, stylesheet: str) -> bytes:
+def render_unguarded(html: str, *, stylesheet: str | None = None) -> bytes:
     """The render itself, in the calling thread; use ``render_pdf`` for the time limit."""
-    font_config, css = shared_style(stylesheet)
     document = HTML(string=html, url_fetcher=LocalFilesFetcher(), base_url=None)
+    if stylesheet is None:
+        return document.write_pdf()
+    font_config, css = shared_style(stylesheet)
     return document.write_pdf(stylesheets=[css], font_config=font_config)
 
 
-def render_pdf(html: str, *, stylesheet: str, seconds: int | None = None) -> bytes:
-    """``html`` as a PDF with ``stylesheet`` (a static file), within ``seconds``
-    (CERTIFICATE_RENDER_SECONDS unless given)."""
+def render_pdf(html: str, *, stylesheet: str | None = None, seconds: int | None = None) -> bytes:
+    """``html`` as a PDF with ``stylesheet`` (a static file; none for a document that
+    carries its own styles), within ``seconds`` (CERTIFICATE_RENDER_SECONDS unless given)."""
     limit = settings.CERTIFICATE_RENDER_SECONDS if seconds is None else seconds
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
     future = pool.submit(render_unguarded, html, stylesheet=stylesheet)

@@ -11,8 +11,8 @@ from PIL import ImageDraw, ImageFont
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import PageLogEntry, Revision
-from weasyprint import HTML
 
+from certificates.pdf import render_pdf
 from cms.models import HomePage, PolicyPage
 from courses.demo_scenarios import REFUND_SLUG, as_first_written, scenario_specs
 from courses.models import (
@@ -136,7 +136,7 @@ def _job_aid() -> Document:
       </ul></body></html>
     """
     document = Document(title=JOB_AID_TITLE)
-    document.file.save("contact-checklist.pdf", ContentFile(HTML(string=html).write_pdf()))
+    document.file.save("contact-checklist.pdf", ContentFile(render_pdf(html)))
     document.save()
     return document
 
