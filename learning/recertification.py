@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -584,25 +585,22 @@ class OpeningProgress:
     waiting: int = 0  # refreshers still waiting
 
 
-def _due_dates_move(*, pairs, due_on: datetime.date, today: datetime.date) -> None:
-    """Move the due date of the assignments (pk, user id, course id) to ``due_on`` when
-    it is later, and the recertification date of the certificates they renew with them,
-    so that nothing lapses while the course is unready. An assignment already overdue
-    stays overdue, and nothing moves sooner."""
-    Assignment.objects.filter(
-        pk__in=[pk for pk, _, _ in pairs], due_date__gte=today, due_date__lt=due_on
-    ).update(due_date=due_on)
-    by_course: dict[int, set[int]] = {}
-    for _, user_id, course_id in pairs:
-        by_course.setdefault(course_id, set()).add(user_id)
-    for course_id, user_ids in by_course.items():
-        Certificate.objects.filter(
-            course_id=course_id,
-            user_id__in=user_ids,
-            status=CertificateStatus.RECERTIFICATION_DUE,
-            recertification_due_on__gte=today,
-            recertification_due_on__lt=due_on,
-        ).update(recertification_due_on=due_on)
+def _due_dates_move(
+    *, assignments, course_id: int, due_on: datetime.date, today: datetime.date
+) -> None:
+    """Move the due date of ``assignments`` (a queryset of the course's) to ``due_on``
+    when it is later, and the recertification date of the certificates they renew with
+    them, so that nothing lapses while the course is unready. An assignment already
+    overdue stays overdue, and nothing moves sooner."""
+    renewing = assignments.filter(employee__user_id=OuterRef("user_id"), due_date__gte=today)
+    Certificate.objects.filter(
+        Exists(renewing),
+        course_id=course_id,
+        status=CertificateStatus.RECERTIFICATION_DUE,
+        recertification_due_on__gte=today,
+        recertification_due_on__lt=due_on,
+    ).update(recertification_due_on=due_on)
+    assignments.filter(due_date__gte=today, due_date__lt=due_on).update(due_date=due_on)
 
 
 def recertifications_open(
@@ -614,9 +612,9 @@ def recertifications_open(
     that version. Those still waiting are kept due no sooner than if the course were
     ready today, so they never fall overdue (nor their certificates lapse) for a course
     the learner cannot take yet. A due date only ever moves later, and one already
-    passed stays as it is. Statements grow with the courses and versions concerned, not
-    with the people. Safe to run again: run when a course is republished, after a
-    fan-out and hourly."""
+    passed stays as it is. A handful of statements per course and version concerned,
+    however many people: run when a course is republished, after a fan-out and hourly;
+    safe to run again."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     candidates = Assignment.objects.open().filter(
@@ -626,52 +624,40 @@ def recertifications_open(
         candidates = candidates.filter(course_id__in=course_ids)
     if version_ids is not None:
         candidates = candidates.filter(policy_version_id__in=version_ids)
-    rows = list(
-        candidates.values_list(
-            "pk", "employee__user_id", "course_id", "policy_version_id", "assigned_at"
-        )
-    )
+    groups = list(candidates.order_by().values_list("course_id", "policy_version_id").distinct())
     progress = OpeningProgress()
-    if not rows:
+    if not groups:
         return progress
-    versions = PolicyVersion.objects.in_bulk({row[3] for row in rows})
+    versions = PolicyVersion.objects.in_bulk({version_id for _, version_id in groups})
     pins: dict[tuple[int, int], tuple[int, datetime.datetime]] = {}
     for course_id, policy_id, major, pinned_at in CoursePolicyPin.objects.filter(
-        course_id__in={row[2] for row in rows}
+        course_id__in={course_id for course_id, _ in groups}
     ).values_list("course_id", "version__policy_id", "version__major", "pinned_at"):
         pins[(course_id, policy_id)] = (major, pinned_at)
-    waiting: dict[int, list] = {}
-    opening: dict[tuple[int, datetime.datetime], list] = {}
-    for pk, user_id, course_id, version_id, assigned_at in rows:
-        version = versions[version_id]
-        pin = pins.get((course_id, version.policy_id))
-        if (pin is not None and pin[0] < version.major) or version.effective_at > now:
-            waiting.setdefault(version_id, []).append((pk, user_id, course_id))
-            continue
-        # Ready when the course was pinned to the version (or when it took effect, if
-        # later); open since then, or since it was made if that came later still.
-        ready = max(version.effective_at, pin[1]) if pin else version.effective_at
-        opened = max(assigned_at, ready)
-        key = (version_id, opened, timezone.localdate(ready))
-        opening.setdefault(key, []).append((pk, user_id, course_id))
     with transaction.atomic():
-        for version_id, pairs in waiting.items():
+        for course_id, version_id in groups:
+            version = versions[version_id]
+            group = candidates.filter(course_id=course_id, policy_version_id=version_id)
+            pin = pins.get((course_id, version.policy_id))
+            if (pin is not None and pin[0] < version.major) or version.effective_at > now:
+                _due_dates_move(
+                    assignments=group,
+                    course_id=course_id,
+                    due_on=recertification_due_from(version, today),
+                    today=today,
+                )
+                progress.waiting += group.count()
+                continue
+            # Ready when the course was pinned to the version (or when it took effect,
+            # if later): due from that day, and open since then or since it was made.
+            ready = max(version.effective_at, pin[1]) if pin else version.effective_at
             _due_dates_move(
-                pairs=pairs,
-                due_on=recertification_due_from(versions[version_id], today),
+                assignments=group,
+                course_id=course_id,
+                due_on=recertification_due_from(version, timezone.localdate(ready)),
                 today=today,
             )
-            progress.waiting += len(pairs)
-        for (version_id, opened, ready_on), pairs in opening.items():
-            _due_dates_move(
-                pairs=pairs,
-                due_on=recertification_due_from(versions[version_id], ready_on),
-                today=today,
-            )
-            Assignment.objects.filter(
-                pk__in=[pk for pk, _, _ in pairs], opened_at__isnull=True
-            ).update(opened_at=opened)
-            progress.opened += len(pairs)
+            progress.opened += group.update(opened_at=Greatest(F("assigned_at"), Value(ready)))
     return progress
 
 
