@@ -109,5 +109,8 @@ def policy_draft(*, page: PolicyPage, current: PolicyVersion) -> PolicyDraft:
         change_kind=page.change_kind or "",
         change_summary=page.change_summary,
         recertification_days=page.recertification_days,
-        effective_on=None if editorial else page.effective_on,
+        # A day that has passed takes effect on publishing, as policy_effective_at says.
+        effective_on=None
+        if editorial or not page.effective_on or page.effective_on < timezone.localdate()
+        else page.effective_on,
     )

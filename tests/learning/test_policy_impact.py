@@ -381,3 +381,12 @@ def test_without_changes_the_preview_says_publishing_changes_nothing(
     html = edit_page(client, policy).content.decode()
     assert "is word for word version 1.0" in html
     assert "policy-impact-courses" not in html
+
+
+def test_a_day_saved_in_the_draft_that_has_passed_is_read_as_the_publishing_day(
+    client, trainer, policy, course
+):
+    save_draft(policy, effective_on=timezone.localdate() - datetime.timedelta(days=3))
+    client.force_login(trainer)
+    html = edit_page(client, policy).content.decode()
+    assert "taking effect the day it is published" in html
