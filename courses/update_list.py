@@ -157,7 +157,8 @@ def affected_items_by_course(
     whole course is listed (every live module, every live role-play and every question on
     the policy its assessments can draw), each item saying so, rather than nothing.
 
-    Six queries (seven with question competencies to match) however many courses."""
+    At most six queries however many courses (five when no selection rule asks for a
+    competency)."""
     if not changed_keys_by_course:
         return {}
     courses = CoursePage.objects.only(
@@ -310,7 +311,7 @@ def _items(courses):
 
 def course_update_list(*, course: CoursePage) -> CourseUpdateList:
     """One course's current update list, and the last time it was published with items
-    still open (in the past 90 days). Two queries."""
+    still open (in the past 90 days). One query."""
     return _update_list(course, list(_items([course.pk])))
 
 

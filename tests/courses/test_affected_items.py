@@ -100,7 +100,7 @@ def test_another_policy_citing_the_same_key_is_not_listed():
 def test_the_query_count_does_not_grow_with_the_courses(courses, django_assert_max_num_queries):
     policy = publish_policy()
     ids = [course_citing(policy, f"Course {n}").pk for n in range(courses)]
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         items = affected_items_by_course(
             policy_id=policy.pk, changed_keys_by_course={pk: {"returns-window"} for pk in ids}
         )
