@@ -421,6 +421,9 @@ class ScenarioScript(models.Model):
         help_text="The page revision this script was made from (it may be purged later)."
     )
     title = models.CharField(max_length=255)
+    brief = models.TextField(blank=True, help_text="The situation, as published.")
+    persona_name = models.CharField(max_length=80, blank=True)
+    persona_wants = models.TextField(blank=True)
     starting_mood = models.PositiveSmallIntegerField(choices=Mood.choices)
     steps = models.JSONField()
     pass_rule = models.JSONField()

@@ -26,6 +26,9 @@ def scenario_script_current(*, scenario: ScenarioPage) -> ScenarioScript:
         revision_id=revision_id,
         defaults={
             "title": scenario.title,
+            "brief": scenario.brief,
+            "persona_name": scenario.persona_name,
+            "persona_wants": scenario.persona_wants,
             "starting_mood": scenario.starting_mood,
             "steps": graph.to_data(),
             "pass_rule": {

@@ -252,12 +252,12 @@ def scenario(request, course_slug, scenario_slug):
     # The role-play as written for the policy versions the course teaches.
     not_ready = ""
     try:
-        script = scenario_script_for_course(
+        shown = scenario_script_for_course(
             scenario=current, pinned=CoursePolicyPin.objects.versions_by_policy(course)
         )
-        rule = script.rule()
+        rule = shown.rule()
     except ScenarioNotReady as refused:
-        not_ready, rule = str(refused), current.pass_rule()
+        not_ready, shown, rule = str(refused), current, current.pass_rule()
     return render(
         request,
         "learning/scenario.html",
@@ -265,6 +265,7 @@ def scenario(request, course_slug, scenario_slug):
             "course": course,
             "scenario": current,
             "not_ready": not_ready,
+            "shown": shown,
             "runs": runs,
             "unfinished": next((r for r in runs if not r.is_finished), None),
             # As completing the course counts it: on a recertification, a pass before it

@@ -107,7 +107,12 @@ def on_one_one(client, learner):
         modules=[("The window", [excerpt(policy, "returns-window")])],
         assessment=assessment,
     )
-    scenario = make_scenario(course, title="The late kettle", steps=steps(policy, 30))
+    scenario = make_scenario(
+        course,
+        title="The late kettle",
+        steps=steps(policy, 30),
+        persona_wants="A full refund, 40 days on, past the 30-day window.",
+    )
     assign(learner, course)
 
     policy = revise(
@@ -124,6 +129,7 @@ def on_one_one(client, learner):
     window.save_revision()
     scenario = ScenarioPage.objects.get(pk=scenario.pk)
     scenario.steps = steps(policy, 45)
+    scenario.persona_wants = "A full refund, 40 days on, inside the 45-day window."
     scenario.save_revision().publish()
     client.force_login(learner)
     return CoursePage.objects.get(pk=course.pk), scenario, policy
@@ -173,10 +179,12 @@ def test_the_learner_meets_only_the_version_the_course_is_pinned_to(client, on_o
 
     # The role-play plays the script written for 1.1: its replies, feedback and the
     # "read again" link are 1.1's.
+    page = client.get(reverse("learning:scenario", args=[course.slug, scenario.slug]))
+    assert "past the 30-day window" in page.content.decode()
     run, seen = play(client, course, scenario, best=False)
     assert "Returns are within 30 days" in seen
     assert "Past 30 days a full refund" in seen
-    assert "45" not in seen
+    assert "45 days" not in seen and "45-day" not in seen
     assert f"/policies/{policy.slug}/versions/1.1/#section-returns-window" in seen
     assert sorted(str(v) for v in run.script.policy_versions.all()) == ["Refunds 1.1"]
 
@@ -196,6 +204,8 @@ def test_the_learner_meets_only_the_version_the_course_is_pinned_to(client, on_o
     page = client.get(reverse("learning:module", args=[course.slug, module.slug]))
     assert "45 days" in page.content.decode() and "thirty days" not in page.content.decode()
 
+    page = client.get(reverse("learning:scenario", args=[course.slug, scenario.slug]))
+    assert "inside the 45-day window" in page.content.decode()
     run, seen = play(client, course, scenario, best=False)
     assert "Returns are within 45 days" in seen and "Past 45 days" in seen
     assert "30 days" not in seen
