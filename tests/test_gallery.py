@@ -422,10 +422,14 @@ def test_every_email_is_sent_once_with_real_words(
     client.logout()
     client.post(reverse("account_reset_password"), {"email": "soon@example.com"})
     client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    # A sign-in address changed: the old one is told.
+    with django_capture_on_commit_callbacks(execute=True):
+        late.user.email = "late.new@example.com"
+        late.user.save()
 
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients.count("boss@example.com") == 1  # told that late@ is overdue
-    assert "late@example.com" in recipients
+    assert recipients.count("late@example.com") == 2  # overdue, then its address changed
     assert recipients.count("soon@example.com") >= 3  # due soon, nudged, reset
     assert "nobody@example.com" in recipients
     for message in mail.outbox:
