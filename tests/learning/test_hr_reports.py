@@ -346,7 +346,7 @@ def test_recertification_progress_per_material_version(client, hr_user, recertif
         "Due from",
         "People affected",
         "Waiting for course update",
-        "Open, not started",
+        "Open",
         "In progress",
         "Done",
         "Overdue",
