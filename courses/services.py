@@ -1,12 +1,12 @@
-"""Course operations: pinning policy versions, checking knowledge-check answers, and
-freezing a published scenario as the script its runs play."""
+"""Course operations: pinning policy versions and checking knowledge-check answers.
+Role-play scripts are made in courses/scripts.py."""
 
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
-from courses.models import CoursePage, CoursePolicyPin, ModulePage, ScenarioPage, ScenarioScript
+from courses.models import CoursePage, CoursePolicyPin, ModulePage
 from courses.signals import course_pins_changed
 
 
@@ -58,29 +58,3 @@ def knowledge_check_grade(
     return KnowledgeCheckResult(
         correct=bool(chosen["correct"]), feedback=chosen["feedback"] or "", chosen=index
     )
-
-
-def scenario_script_current(*, scenario: ScenarioPage) -> ScenarioScript:
-    """The script of the scenario as it is published now, made the first time it is asked
-    for. The page row holds the live content; drafts live only in revisions."""
-    # A page made live in code without a revision has none; its row is still the content.
-    revision_id = scenario.live_revision_id or 0
-    script = ScenarioScript.objects.filter(scenario=scenario, revision_id=revision_id).first()
-    if script is not None:
-        return script
-    rule = scenario.pass_rule()
-    script, _ = ScenarioScript.objects.get_or_create(
-        scenario=scenario,
-        revision_id=revision_id,
-        defaults={
-            "title": scenario.title,
-            "starting_mood": scenario.starting_mood,
-            "steps": scenario.graph().to_data(),
-            "pass_rule": {
-                "min_total": rule.min_total,
-                "competency_minimums": rule.competency_minimums,
-                "required_outcomes": list(rule.required_outcomes),
-            },
-        },
-    )
-    return script

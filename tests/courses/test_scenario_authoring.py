@@ -10,7 +10,7 @@ from wagtail.blocks.stream_block import StreamBlockValidationError
 from courses.blocks import ScenarioStepsBlock
 from courses.choices import Competency
 from courses.models import ScenarioPage, ScenarioScript
-from courses.services import scenario_script_current
+from courses.scripts import scenario_script_current
 from tests.courses.factories import (
     choice,
     make_course,
