@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from cms.admin_access import ForbiddenOnDenyMixin, forbidden_response
 from cms.models import PolicyPage
@@ -30,6 +31,7 @@ from learning.policy_impact import (
 # decide what these people will be asked to do.
 HR_PERMISSION = "learning.view_compliance"
 HOLDERS_URL_NAME = "learning_policy_holders"
+QUESTION_EDIT_PERMISSION = "assessments.change_question"
 
 
 def may_see_holders(user, policy: PolicyPage) -> bool:
@@ -46,6 +48,14 @@ def describe_policy_change(*, request, policy, current, draft, comparison) -> st
     names_url = None
     if impact.people and may_see_holders(request.user, policy):
         names_url = reverse(HOLDERS_URL_NAME, args=[policy.pk])
+    # Whoever edits a policy may not edit its courses or questions (HR reviews policies):
+    # the preview links only to the editors they may open.
+    editable_courses = set(
+        PagePermissionPolicy()
+        .instances_user_has_permission_for(request.user, "change")
+        .filter(pk__in=[course.course_id for course in impact.courses])
+        .values_list("pk", flat=True)
+    )
     return render_to_string(
         "learning/admin/policy_impact.html",
         {
@@ -54,6 +64,8 @@ def describe_policy_change(*, request, policy, current, draft, comparison) -> st
             "current": current,
             "draft": draft,
             "names_url": names_url,
+            "editable_courses": editable_courses,
+            "edits_questions": request.user.has_perm(QUESTION_EDIT_PERMISSION),
             "modules": impact.count_of(MODULE),
             "role_plays": impact.count_of(ROLE_PLAY),
             "questions": impact.count_of(QUESTION),

@@ -390,3 +390,30 @@ def test_a_day_saved_in_the_draft_that_has_passed_is_read_as_the_publishing_day(
     client.force_login(trainer)
     html = edit_page(client, policy).content.decode()
     assert "taking effect the day it is published" in html
+
+
+def test_hr_reviewing_a_policy_is_not_linked_to_editors_it_may_not_open(
+    client, hr_user, policy, course
+):
+    if not policy.permissions_for_user(hr_user).can_edit():
+        hr = Group.objects.get(name="HR")
+        for codename in ("change_page", "publish_page"):
+            GroupPagePermission.objects.create(
+                group=hr, page=policy.get_parent(), permission_type=codename
+            )
+    save_draft(policy)
+    client.force_login(hr_user)
+    html = edit_page(client, policy).content.decode()
+    assert "Refunds Done Right" in html and "The window" in html
+    assert reverse("wagtailadmin_pages:edit", args=[course.pk]) not in html
+    module = course.get_modules().get(title="The window")
+    assert reverse("wagtailadmin_pages:edit", args=[module.pk]) not in html
+
+
+def test_a_trainer_is_linked_to_each_item_to_update(client, trainer, policy, course):
+    save_draft(policy)
+    client.force_login(trainer)
+    html = edit_page(client, policy).content.decode()
+    module = course.get_modules().get(title="The window")
+    assert f'href="{reverse("wagtailadmin_pages:edit", args=[course.pk])}"' in html
+    assert f'href="{reverse("wagtailadmin_pages:edit", args=[module.pk])}"' in html
