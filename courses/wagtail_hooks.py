@@ -45,7 +45,10 @@ def register_update_list_urls():
 
 class CoursesToUpdateMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.user_can_edit_courses(request.user)
+        # Asked for each menu the admin draws on a page; the answer holds for the request.
+        if not hasattr(request, "_can_edit_courses"):
+            request._can_edit_courses = admin_views.user_can_edit_courses(request.user)
+        return request._can_edit_courses
 
 
 @hooks.register("register_reports_menu_item")
