@@ -12,7 +12,7 @@ from courses.choices import UpdateItemClosed
 from courses.models import CoursePolicyPin, CourseUpdateItem, ModulePage
 from tests.assessments.factories import SAMPLES, make_assessment, make_question
 from tests.cms.factories import publish_policy, revise, section
-from tests.courses.factories import excerpt, make_course, text
+from tests.courses.factories import excerpt, make_course, make_scenario, refund_steps, text
 
 pytestmark = pytest.mark.django_db
 
@@ -280,3 +280,39 @@ def test_a_course_update_list_answers_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(16):
         page = client.get(reverse("courses_update_list", args=[course.pk])).content.decode()
     assert page.count(">Still correct</button>") == modules
+
+
+def test_a_role_play_still_open_cannot_be_published_over(
+    client, trainer, django_capture_on_commit_callbacks
+):
+    # Nobody could play a role-play with no script for the new version, so going ahead
+    # anyway is refused for it until it is revised or confirmed.
+    policy = publish_policy(sections=sections())
+    course = course_with_list("Refunds Done Right", policy)
+    make_scenario(course, steps=refund_steps(policy))  # its replies cite store-credit
+    with django_capture_on_commit_callbacks(execute=True):
+        revise(
+            policy,
+            kind=ChangeKind.MATERIAL,
+            summary="Store credit up to £75.",
+            days=30,
+            sections=[
+                sections()[0],
+                section("store-credit", "Store credit", "Agents may offer credit up to £75."),
+            ],
+        )
+    role_play = CourseUpdateItem.objects.get(kind="role-play")
+    client.force_login(trainer)
+    url = reverse("wagtailadmin_pages:edit", args=[course.pk])
+
+    response = client.post(url, edit_form(course, publish_with_open_items="on"))
+    assert response.status_code == 200
+    assert f"The role-play “{role_play.title}” is still open on the update list." in (
+        response.content.decode()
+    )
+    assert pinned(course) == ["1.0"], "nothing was published"
+
+    client.post(reverse("courses_update_item_confirm", args=[role_play.pk]))
+    response = client.post(url, edit_form(course, publish_with_open_items="on"))
+    assert response.status_code == 302
+    assert pinned(course) == ["2.0"]
