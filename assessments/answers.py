@@ -156,11 +156,44 @@ def _index(raw: str, limit: int) -> int:
     return index
 
 
+def _part_count(kind: str, value, order: list[int]) -> int | None:
+    """How many numbered fields (``name-0``, ``name-1``...) a kind's form posts; None for
+    the kinds posted under the bare name."""
+    match kind:
+        case "matching":
+            return len(value["pairs"])
+        case "ordering" | "situational_judgement":
+            return len(order)
+    return None
+
+
+def _refuse_stray_fields(kind: str, value, order: list[int], data: Mapping, name: str) -> None:
+    """Refuse fields for this question that its form could not have sent: a prompt or
+    place that does not exist, a bare field for a kind posted in parts (or the reverse),
+    and several values where the form sends one."""
+    parts = _part_count(kind, value, order)
+    prefix = f"{name}-"
+    for key in data:
+        if key == name:
+            if parts is not None:
+                raise AnswerInvalid("That answer is not part of this question.", tampered=True)
+            if kind != "multiple_response" and len(data.getlist(key)) > 1:
+                raise AnswerInvalid("Give one answer to this question.", tampered=True)
+        elif key.startswith(prefix):
+            suffix = key[len(prefix) :]
+            if parts is None or suffix not in {str(part) for part in range(parts)}:
+                raise AnswerInvalid("That answer is not part of this question.", tampered=True)
+            if len(data.getlist(key)) > 1:
+                raise AnswerInvalid("Give one answer for each part.", tampered=True)
+
+
 def read_answer(kind: str, value, order: list[int], data: Mapping, name: str):
     """The stored answer (in answer-key terms) for a posted form, or None when blank.
 
-    ``data`` is a QueryDict-like mapping with ``get`` and ``getlist``.
+    ``data`` is a QueryDict-like mapping with ``get`` and ``getlist``. Fields for this
+    question that no form of ours could have sent are refused as tampered.
     """
+    _refuse_stray_fields(kind, value, order, data, name)
     match kind:
         case "single_choice":
             raw = data.get(name, "")
