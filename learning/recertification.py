@@ -12,7 +12,11 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from assessments.models import Attempt
-from assessments.services import SectionScope, assessment_questions_citing
+from assessments.services import (
+    SectionScope,
+    assessment_questions_citing,
+    question_revisions_for,
+)
 from certificates.choices import CertificateStatus
 from certificates.models import Certificate, CertificateVersion
 from certificates.services import certificates_expire, certificates_log
@@ -137,9 +141,6 @@ def recertification_fan_out(
         progress.certificates += marked
         progress.assignments += assigned
         batches += 1
-    # Those whose course already teaches the version open at once; the rest wait, due
-    # no sooner than if it were ready today.
-    recertifications_open(version_ids=[version.pk])
     if progress.finished:
         log(
             instance=version.policy,
@@ -613,7 +614,7 @@ def recertifications_open(
     ready today, so they never fall overdue (nor their certificates lapse) for a course
     the learner cannot take yet. A due date only ever moves later, and one already
     passed stays as it is. A handful of statements per course and version concerned,
-    however many people: run when a course is republished, after a fan-out and hourly;
+    however many people: run when a course is republished and hourly (before reminders);
     safe to run again."""
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -745,6 +746,12 @@ def delta_assessment_for(*, assignment: Assignment | None, course: CoursePage):
     citing = assessment_questions_citing(
         course.assessment, policy_id=version.policy_id, section_keys=keys
     )
+    if citing:
+        # Only those with a revision written for the versions the course teaches are
+        # served; the others are left out of the sitting, so they do not count towards it.
+        taught = pins_by_course(course_ids=[course.pk])[course.pk].values()
+        servable = question_revisions_for(Q(pk__in=citing), versions=taught)
+        citing = [pk for pk in citing if pk in servable]
     if len(citing) < RECERTIFICATION_MIN_QUESTIONS:
         return None
     return DeltaAssessment(
