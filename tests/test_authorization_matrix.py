@@ -76,7 +76,7 @@ CLASSES = {
     "manager-team": _expect(SIGN_IN, NO, OK, NO, NO, NO),
     # A course's pages: the learners it is assigned to (the learner here), nobody else.
     "assigned": _expect(SIGN_IN, OK, NO, NO, NO, NO),
-    # Anyone someone reports to: the demo's manager, and HR's lead, who has a report.
+    # Anyone someone reports to: the demo's manager, and the HR login, who has a report.
     "has-reports": _expect(SIGN_IN, NO, OK, NO, OK, NO),
     # A document: people who may see a course that uses it (the learner's onboarding
     # course here), and staff with document permissions (trainers).
@@ -87,7 +87,8 @@ CLASSES = {
     "trainer": _expect(SIGN_IN, NO, NO, OK, NO, OK),
     # People and training records: reports, employees, assignments, certificates.
     "hr": _expect(SIGN_IN, NO, NO, NO, OK, OK),
-    # Policies and their approval: HR approves what trainers write.
+    # Read by both: the question bank, assessments and their export (HR reads them), the
+    # certificate templates (trainers read them), background jobs, a policy's holders.
     "trainer+hr": _expect(SIGN_IN, NO, NO, OK, OK, OK),
     # Site, users, groups, workflows, redirects, settings: administrators only.
     "superuser": _expect(SIGN_IN, NO, NO, NO, NO, OK),
