@@ -37,7 +37,8 @@ def question_import_view(request):
     if request.method == "POST" and "confirm" in request.POST:
         return _confirm_import(request)
     preview = token = None
-    form = QuestionImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = QuestionImportForm(request.POST if posted else None, request.FILES if posted else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
@@ -136,7 +137,9 @@ def essay_grade_view(request, public_id):
         (
             item,
             EssayGradeForm(
-                request.POST or None, rubric=item.block["rubric"], prefix=f"item{item.position}"
+                request.POST if request.method == "POST" else None,
+                rubric=item.block["rubric"],
+                prefix=f"item{item.position}",
             ),
         )
         for item in essays

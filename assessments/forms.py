@@ -31,6 +31,12 @@ class QuestionImportForm(forms.Form):
                 f"The file is {filesizeformat(upload.size)}; the limit is "
                 f"{filesizeformat(settings.QUESTION_IMPORT_MAX_BYTES)}."
             )
+        # No question file holds a NUL byte, and no database text column takes one.
+        if b"\x00" in upload.read():
+            raise forms.ValidationError(
+                "The file holds a NUL character, so it is not a GIFT or XML text file."
+            )
+        upload.seek(0)
         return upload
 
     def clean_bank(self):

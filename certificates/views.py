@@ -50,7 +50,8 @@ def verify_form(request):
 def verify(request, code):
     if _over_limit(request):
         return _slow_down(request)
-    certificate = certificate_for_code(code)
+    # A code of another shape names no certificate (and a NUL would upset the database).
+    certificate = certificate_for_code(code) if CODE_SHAPE.fullmatch(code) else None
     if certificate is None:
         return render(request, "certificates/verify_not_found.html", status=404)
     today = timezone.localdate()

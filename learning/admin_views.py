@@ -67,7 +67,7 @@ def _people(count: int) -> str:
 def assign_course_view(request):
     if not request.user.has_perm("learning.add_assignment"):
         return forbidden_response(request)
-    form = AssignCourseForm(request.POST or None)
+    form = AssignCourseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         chosen = form.selected_employees()
         course = form.cleaned_data["course"]
@@ -101,7 +101,7 @@ def assign_course_view(request):
 def withdraw_course_view(request):
     if not request.user.has_perm("learning.delete_assignment"):
         return forbidden_response(request)
-    form = CourseForPeopleForm(request.POST or None)
+    form = CourseForPeopleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         course = form.cleaned_data["course"]
         count = assignments_withdraw(

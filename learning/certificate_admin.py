@@ -16,6 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.forms.search import SearchForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -313,10 +314,11 @@ def certificates_zip_view(request):
         return forbidden_response(request)
     index = reverse(f"{URL_PREFIX}:index")
     filters = CertificateFilterSet(data=request.GET, queryset=Certificate.objects.all())
-    if not filters.is_valid():
+    search = SearchForm(request.GET)
+    if not (filters.is_valid() and search.is_valid()):
         messages.error(request, "Those filters were not understood; nothing was downloaded.")
         return redirect(index)
-    chosen = _searched(filters.qs, request.GET.get("q", "")).exclude(pdf_sha256="")
+    chosen = _searched(filters.qs, search.cleaned_data["q"]).exclude(pdf_sha256="")
     limit = settings.CERTIFICATE_ZIP_MAX
     count = chosen.count()
     if count == 0:
@@ -341,7 +343,7 @@ def _reason_view(request, pk, *, permission, action, title, intro, submit_label,
     if not request.user.has_perm(permission):
         return forbidden_response(request)
     certificate = get_object_or_404(Certificate, pk=pk)
-    form = CertificateReasonForm(request.POST or None)
+    form = CertificateReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             result = action(
