@@ -428,6 +428,21 @@ def team_remind(request):
     )
 
 
+def update_list_confirm(request):
+    from courses.models import CourseUpdateItem
+    from tests.courses.test_update_list import course_and_policy, publish_material
+
+    course, policy = course_and_policy.__wrapped__()
+    captured = request.getfixturevalue("django_capture_on_commit_callbacks")
+    publish_material(policy, captured, window="45 days")
+    item = CourseUpdateItem.objects.filter(course=course, kind="question").first()
+    return Target(
+        user=request.getfixturevalue("trainer"),
+        url=reverse("courses_update_item_confirm", args=[item.pk]),
+        data={},
+    )
+
+
 def _report(name, *, searchable=True):
     def build(request):
         refunds_course()
@@ -494,6 +509,7 @@ CASES = [
     Case("role-play choice", (), role_play_choice),
     Case("policy acknowledge", (), policy_acknowledge),
     Case("team reminder", (), team_remind),
+    Case("update list confirm", (), update_list_confirm),
     Case("overdue report", (), _report("learning_overdue_report")),
     Case("compliance report", (), _report("learning_compliance")),
     Case("expiring certificates report", (), _report("learning_expiring_certificates_report")),
