@@ -217,18 +217,26 @@ def read_answer(kind: str, value, order: list[int], data: Mapping, name: str):
         case "ordering" | "situational_judgement":
             return _read_ranking(order, data, name)
         case "short_answer" | "numerical":
-            text = data.get(name, "").strip()
+            text = _text(data, name)
             if len(text) > TEXT_LIMIT:
                 raise AnswerInvalid(f"Keep the answer under {TEXT_LIMIT} characters.")
             if kind == "numerical" and text and grading.parse_number(text) is None:
                 raise AnswerInvalid("Enter a number in digits, such as 12 or 4.5.")
             return text or None
         case "essay":
-            text = data.get(name, "").strip()
+            text = _text(data, name)
             if len(text) > ESSAY_LIMIT:
                 raise AnswerInvalid(f"Keep the answer under {ESSAY_LIMIT:,} characters.")
             return text or None
     raise AnswerInvalid("This question cannot be answered.", tampered=True)
+
+
+def _text(data: Mapping, name: str) -> str:
+    text = data.get(name, "").strip()
+    if "\x00" in text:
+        # No keyboard types it, and the database cannot store it.
+        raise AnswerInvalid("Remove the NUL character from the answer.")
+    return text
 
 
 def _read_ranking(order: list[int], data: Mapping, name: str) -> list[int] | None:

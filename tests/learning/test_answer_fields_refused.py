@@ -8,7 +8,12 @@ from django.urls import reverse
 from assessments.models import Attempt
 from assessments.services import served_items
 from tests.assessments.attempt_helpers import answer_fields
-from tests.assessments.factories import SAMPLES, make_assessment, sample_questions
+from tests.assessments.factories import (
+    SAMPLES,
+    make_assessment,
+    make_question,
+    sample_questions,
+)
 from tests.learning.test_assessment_player import course_with
 from tests.learning.test_course_player import assign
 
@@ -37,8 +42,15 @@ LISTS = [
 ]
 
 
+def _questions(kind):
+    if kind == "essay":
+        rubric = {"rubric": [{"criterion": "Apologises", "points": 2}], "grader_guidance": ""}
+        return [make_question("essay", rubric, title="Write it")]
+    return sample_questions([kind])
+
+
 def _attempt_page(client, learner, kind):
-    course = course_with(make_assessment(sample_questions([kind])))
+    course = course_with(make_assessment(_questions(kind)))
     assign(learner, course)
     client.force_login(learner)
     response = client.post(reverse("learning:assessment_start", args=[course.slug, "final"]))
@@ -89,3 +101,15 @@ def test_the_same_page_with_only_its_own_fields_is_saved(client, learner):
     attempt.refresh_from_db()
     assert attempt.save_sequence == 1
     assert served_items(attempt)[0].answer == SAMPLES["matching"][1]
+
+
+@pytest.mark.parametrize("kind", ["short_answer", "numerical", "essay"])
+def test_a_typed_answer_holding_a_nul_is_refused_and_nothing_saved(client, learner, kind):
+    # A NUL is no answer, and PostgreSQL cannot store it: the page says so instead of a 500.
+    attempt, address = _attempt_page(client, learner, kind)
+
+    response = client.post(address, {"sequence": 0, "page": 1, "action": "save", "q1": "4\x005"})
+
+    assert response.status_code == 400
+    assert "Remove the NUL character" in response.content.decode()
+    _assert_nothing_saved(attempt)
