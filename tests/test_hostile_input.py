@@ -317,7 +317,12 @@ def policy_edit(request):
         user=request.getfixturevalue("trainer"),
         url=reverse("wagtailadmin_pages:edit", args=[policy.pk]),
         data=data,
-        text={"title": 255, "change_summary": None, "sections-0-value-heading": None},
+        text={
+            "title": 255,
+            "change_summary": None,
+            "sections-0-value-heading": None,
+            "sections-0-value-body": None,
+        },
         typed=("change_kind", "recertification_days", "effective_on"),
         required=("title", "change_kind"),
     )
@@ -329,7 +334,13 @@ def scenario_add(request):
         user=request.getfixturevalue("trainer"),
         url=reverse("wagtailadmin_pages:add", args=["courses", "scenariopage", course.pk]),
         data=page_form_data(refund_steps(policy)),
-        text={"title": 255, "persona_name": 80, "brief": None, "steps-0-value-customer_line": None},
+        text={
+            "title": 255,
+            "persona_name": 80,
+            "brief": None,
+            "steps-0-value-customer_line": None,
+            "steps-0-value-choices-0-value-line": None,
+        },
         # Not "steps-count": Wagtail's own stream field reads it with int() (a 500 upstream).
         typed=("starting_mood", "pass_min_total", "required_outcomes"),
         required=("title", "persona_name", "brief"),
@@ -738,3 +749,15 @@ def test_every_form_the_product_defines_is_in_the_table():
 def test_a_form_missing_from_the_table_would_be_found():
     found = _project_form_classes()
     assert {EmployeeForm, CoursePageForm, DomainRestrictedSignupForm} <= found
+
+
+@pytest.mark.xfail(
+    raises=ValueError, strict=True, reason="Wagtail reads a stream's count with int()"
+)
+def test_a_stream_field_count_that_is_not_a_number_is_a_server_error_upstream(client, request):
+    """Wagtail's own stream field, in every page editor, answers a count that is not a
+    number with a server error. Nothing of ours runs before it; this marks the day an
+    upgrade fixes it, when the count can join the role-play editor's typed fields."""
+    target = scenario_add(request)
+    _sign_in(client, target)
+    client.post(target.url, target.data | {"steps-count": "many"})

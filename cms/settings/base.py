@@ -248,6 +248,11 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_ONLY = False
 # Single sign-on signs up only with the address the provider verified, not editable.
 SOCIALACCOUNT_FORMS = {"signup": "accounts.forms.SingleSignOnSignupForm"}
+
+# Draftail, refusing a posted value that is not its own format rather than failing on it.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "cms.rich_text.CheckedDraftailRichTextArea"}
+}
 # The OpenID Connect client is always installed (with PKCE); it offers a provider once
 # OIDC_SERVER_URL names one, or a social application is added in the database.
 INSTALLED_APPS.append("allauth.socialaccount.providers.openid_connect")
