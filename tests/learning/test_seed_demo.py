@@ -171,9 +171,12 @@ def test_the_agent_has_completed_in_progress_overdue_and_recertification_work():
     )
     assert delta.policy_version.label == "2.0"
     assert delta.changed_section_headings  # only the sections 2.0 changed
-    assert delta.due_date == timezone.localdate(delta.policy_version.effective_at) + (
-        datetime.timedelta(days=30)
-    )
+    # Due its window after the course was republished on 2.0, two days after 2.0 took
+    # effect, when the refresher opened.
+    ready = CoursePolicyPin.objects.get(course=delta.course, version=delta.policy_version).pinned_at
+    assert ready > delta.policy_version.effective_at
+    assert delta.opened_at == ready
+    assert delta.due_date == timezone.localdate(ready) + datetime.timedelta(days=30)
 
 
 def test_the_agent_holds_one_current_and_one_expired_certificate_with_pdfs():

@@ -61,6 +61,7 @@ from learning.models import (
 from learning.recertification import (
     recertification_assign_expiring,
     recertification_fan_out,
+    recertifications_open,
 )
 from learning.services import (
     assignment_rule_save,
@@ -165,6 +166,9 @@ class Command(BaseCommand):
             CoursePolicyPin.objects.filter(version__policy__slug__in=HELD_BACK).filter(
                 version__major__gte=2
             ).update(pinned_at=eight_days_ago)
+        # What the worker did after that republish: the refreshers opened that day, due
+        # their window after it.
+        recertifications_open()
 
     def _rules(self) -> None:
         for slug, department, role, location in demo.ASSIGNMENT_RULES:
