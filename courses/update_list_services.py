@@ -104,7 +104,7 @@ def course_update_item_confirm(*, item: CourseUpdateItem, user) -> CourseUpdateI
     new version; recorded with who and when, on the item and in the course's history.
     Raises UpdateItemError when the item is already done."""
     item = (
-        CourseUpdateItem.objects.select_for_update()
+        CourseUpdateItem.objects.select_for_update(of=("self",))
         .select_related("page", "question", "course", "version")
         .get(pk=item.pk)
     )
