@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from certificates.models import Certificate, CertificateVersion
+
 
 @dataclass
 class Result:
@@ -76,4 +78,41 @@ def compare(
         target_queries=count_queries(target),
         baseline_queries=count_queries(baseline),
         target_seconds=statistics.median(target_times),
+    )
+
+
+def certificates_bulk_issue(
+    *, users, course, version, prefix: str, issued_on, start: int = 0
+) -> None:
+    """A valid certificate on ``course`` naming ``version`` for each of ``users``, written
+    in bulk: the thousands of holders a benchmark needs, without rendering anything."""
+
+    certificates = Certificate.objects.bulk_create(
+        (
+            Certificate(
+                serial=f"{prefix}-{start + n:06d}",
+                code=f"{prefix.lower()}-{start + n:06d}",
+                user=user,
+                course=course,
+                learner_name=user.email,
+                course_title=course.title,
+                version_set=str(version.pk),
+                issued_on=issued_on,
+            )
+            for n, user in enumerate(users)
+        ),
+        batch_size=2000,
+    )
+    CertificateVersion.objects.bulk_create(
+        (
+            CertificateVersion(
+                certificate=certificate,
+                version=version,
+                policy_title=version.title,
+                label=version.label,
+                content_hash=version.content_hash,
+            )
+            for certificate in certificates
+        ),
+        batch_size=2000,
     )

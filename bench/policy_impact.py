@@ -10,8 +10,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
 
-from bench.harness import compare
-from certificates.models import Certificate, CertificateVersion
+from bench.harness import certificates_bulk_issue, compare
 from cms.choices import ChangeKind
 from cms.models import PolicyPage
 from learning.models import Department, Employee
@@ -46,35 +45,13 @@ def _holders(course, version, departments, start: int, stop: int) -> None:
         ),
         batch_size=2000,
     )
-    issued = timezone.localdate() - datetime.timedelta(days=60)
-    certificates = Certificate.objects.bulk_create(
-        (
-            Certificate(
-                serial=f"BENCH-P-{start + n:06d}",
-                code=f"bench-policy-impact-{start + n:06d}",
-                user=user,
-                course=course,
-                learner_name=user.email,
-                course_title=course.title,
-                version_set=str(version.pk),
-                issued_on=issued,
-            )
-            for n, user in enumerate(users)
-        ),
-        batch_size=2000,
-    )
-    CertificateVersion.objects.bulk_create(
-        (
-            CertificateVersion(
-                certificate=certificate,
-                version=version,
-                policy_title=version.title,
-                label=version.label,
-                content_hash=version.content_hash,
-            )
-            for certificate in certificates
-        ),
-        batch_size=2000,
+    certificates_bulk_issue(
+        users=users,
+        course=course,
+        version=version,
+        prefix="BENCH-P",
+        issued_on=timezone.localdate() - datetime.timedelta(days=60),
+        start=start,
     )
 
 

@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from bench.harness import certificates_bulk_issue
 from certificates.choices import CertificateStatus
-from certificates.models import Certificate, CertificateVersion
+from certificates.models import Certificate
 from cms.choices import ChangeKind
 from learning.choices import AssignmentReason
 from learning.models import Assignment, Employee
@@ -41,34 +42,8 @@ def certified_staff(count: int):
         Employee(user=user, employee_number=f"BENCH-R-{n}") for n, user in enumerate(users)
     )
     today = timezone.localdate()
-    certificates = Certificate.objects.bulk_create(
-        (
-            Certificate(
-                serial=f"BENCH-R-{n:06d}",
-                code=f"bench-recertification-{n:06d}",
-                user=user,
-                course=course,
-                learner_name=user.email,
-                course_title=course.title,
-                version_set=str(old_version.pk),
-                issued_on=today,
-            )
-            for n, user in enumerate(users)
-        ),
-        batch_size=2000,
-    )
-    CertificateVersion.objects.bulk_create(
-        (
-            CertificateVersion(
-                certificate=certificate,
-                version=old_version,
-                policy_title=old_version.title,
-                label=old_version.label,
-                content_hash=old_version.content_hash,
-            )
-            for certificate in certificates
-        ),
-        batch_size=2000,
+    certificates_bulk_issue(
+        users=users, course=course, version=old_version, prefix="BENCH-R", issued_on=today
     )
     policy = revise(
         policy,
