@@ -620,7 +620,7 @@ def test_questions_not_yet_written_for_the_new_version_do_not_make_a_short_asses
     # 2.0: it is left out of every sitting, so two remain and the learner sits the whole
     # final (less that one) rather than a short one of two questions.
     course, policy = course_and_policy
-    window, others = with_final(course, policy, on_window=RECERTIFICATION_MIN_QUESTIONS)
+    window, _ = with_final(course, policy, on_window=RECERTIFICATION_MIN_QUESTIONS)
     course = CoursePage.objects.get(pk=course.pk)
     person = certified_by_the_final(course)
     for question in window:  # as written for 1.0
