@@ -3,6 +3,7 @@
 import calendar
 import datetime
 import hashlib
+import re
 import secrets
 import tempfile
 import uuid
@@ -420,7 +421,12 @@ def certificate_render(*, certificate_id: int) -> str:
     return digest
 
 
+CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def certificate_for_code(code: str) -> Certificate | None:
-    if not code or len(code) > 64:
+    """The certificate with this verification code; None for any string no code can be
+    (so a NUL or an over-long value never reaches the database)."""
+    if not code or not CODE_SHAPE.fullmatch(code):
         return None
     return Certificate.objects.filter(code=code).prefetch_related("versions").first()

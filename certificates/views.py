@@ -1,8 +1,6 @@
 """The public certificate check at /verify/: anyone may ask whether a certificate is
 valid, and learns nothing beyond that certificate."""
 
-import re
-
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect, render
@@ -10,12 +8,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from certificates.choices import CertificateStatus
-from certificates.services import certificate_for_code
+from certificates.services import CODE_SHAPE, certificate_for_code
 from cms.client_address import client_ip
 
 WINDOW_SECONDS = 60
 # Codes are URL-safe tokens; anything else typed into the form cannot name a certificate.
-CODE_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _over_limit(request) -> bool:

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from cms.admin_access import forbidden_response
+from courses.choices import UpdateItemKind
 from courses.models import CourseIndexPage, CoursePage, CourseUpdateItem
 from courses.update_list import course_update_list, courses_to_update
 from courses.update_list_services import UpdateItemError, course_update_item_confirm
@@ -64,6 +65,11 @@ def course_update_list_view(request, course_id: int):
 def course_update_item_confirm_view(request, item_id: int):
     item = get_object_or_404(CourseUpdateItem.objects.select_related("course"), pk=item_id)
     if not user_can_edit_course(request.user, item.course):
+        return forbidden_response(request)
+    if item.kind == UpdateItemKind.QUESTION and not request.user.has_perm(
+        "assessments.change_question"
+    ):
+        # Confirming a question saves a new revision of it: only for those who may edit it.
         return forbidden_response(request)
     try:
         course_update_item_confirm(item=item, user=request.user)

@@ -27,6 +27,7 @@ from learning.recertification import (
     RefresherNotOpen,
     completion_held_back,
     recertification_began,
+    refresher_check_open,
     refresher_wait,
 )
 from learning.selectors import (
@@ -123,12 +124,11 @@ def _refresher_closed(request, course, assignment, *, wait=None):
     nothing in the course can be started, so nobody learns the words being replaced.
     None when it is open."""
     if wait is None:
-        if assignment is None or assignment.completed_at is not None:
-            return None
-        if not assignment.policy_version_id:
-            return None  # not a refresher after a policy change: no query
-        wait = refresher_wait(assignment, CoursePolicyPin.objects.versions_by_policy(course))
-        if wait is None:
+        try:
+            refresher_check_open(assignment=assignment, course=course)
+        except RefresherNotOpen as closed:
+            wait = closed.wait
+        else:
             return None
     return render(
         request,

@@ -316,3 +316,16 @@ def test_a_role_play_still_open_cannot_be_published_over(
     response = client.post(url, edit_form(course, publish_with_open_items="on"))
     assert response.status_code == 302
     assert pinned(course) == ["2.0"]
+
+
+def test_confirming_a_question_needs_the_right_to_edit_questions(client, other_trainer):
+    # The Complaints trainer may edit that course, but not the question bank: confirming
+    # a question saves a new revision of it, so it is refused; the module is theirs.
+    question = CourseUpdateItem.objects.get(course__title="Complaints", kind="question")
+    module = CourseUpdateItem.objects.get(course__title="Complaints", kind="module")
+    client.force_login(other_trainer)
+    response = client.post(reverse("courses_update_item_confirm", args=[question.pk]))
+    assert response.status_code == 403
+    assert CourseUpdateItem.objects.get(pk=question.pk).is_open
+    client.post(reverse("courses_update_item_confirm", args=[module.pk]))
+    assert not CourseUpdateItem.objects.get(pk=module.pk).is_open
