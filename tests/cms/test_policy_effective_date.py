@@ -80,7 +80,10 @@ def test_an_editorial_change_cannot_wait_for_a_later_day(client, trainer, policy
 
 def test_the_day_chosen_for_the_last_publish_is_not_offered_again(client, trainer, policy):
     client.force_login(trainer)
-    post_edit(client, policy, material(policy, effective_on=day(3).isoformat()))
+    response = post_edit(client, policy, material(policy, effective_on=day(3).isoformat()))
+    assert response.status_code == 302
+    version = PolicyPage.objects.get(pk=policy.pk).current_version
+    assert timezone.localdate(version.effective_at) == day(3)
     form = client.get(reverse("wagtailadmin_pages:edit", args=[policy.pk])).context["form"]
     assert form.initial.get("effective_on") is None
 

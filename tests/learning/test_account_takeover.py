@@ -162,6 +162,8 @@ def test_hr_cannot_re_email_or_deactivate_an_admin_employee(client, hr_user, req
     response = client.post(url, edit_form(employee, first_name="Renamed"))
     assert response.status_code == 302
     assert untouched(account)
+    account.refresh_from_db()
+    assert account.first_name == "Renamed"
 
 
 def test_hr_cannot_re_email_their_own_account_either(client, hr_user):
@@ -229,6 +231,7 @@ def test_hr_import_cannot_re_email_or_deactivate_an_hr_colleague(
     )
     assert "Line 2: hr.colleague@example.com is the account of someone in HR" in page
     assert "so only a superuser can change its sign-in email." in page
+    assert untouched(hr_colleague)
     page = text(
         upload(client, csv_bytes("H-1,Hal,Colleague,hr.colleague@example.com,,no"), dry_run=dry_run)
     )

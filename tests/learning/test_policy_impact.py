@@ -228,7 +228,9 @@ def test_no_preview_before_the_first_publish(client, trainer):
     PolicyPage.objects.filter(pk=policy.pk).update(live=False)
     policy.versions.all()._raw_delete(policy.versions.db)  # a policy never published
     client.force_login(trainer)
-    html = edit_page(client, policy).content.decode()
+    response = edit_page(client, policy)
+    html = response.content.decode()
+    assert response.status_code == 200 and "About this change" in html
     assert "Impact of this change" not in html
 
 
